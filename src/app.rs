@@ -1,0 +1,333 @@
+//! Where HTTP meets the world: the shared state, the gateway in front of
+//! the API, and the one route table.
+
+use std::io::{Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use base64::Engine;
+use serde::Serialize;
+use tokio::sync::watch;
+
+use crate::api::{envcfgs, environments, logs, services, share};
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::seed::{self, Source};
+use crate::store::{Clock, Rng, Store};
+use crate::wire::Json;
+
+/// Everything handlers share. Cloning is cheap.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    /// The world every caller sees.
+    store: Store,
+    /// Accepted tokens; empty means any non-empty token.
+    tokens: Vec<String>,
+    max_body: usize,
+    /// Flips to `true` at shutdown, so that endless streams can end.
+    shutdown: watch::Sender<bool>,
+}
+
+impl AppState {
+    /// Builds the state from flags: reads and applies the seed.
+    pub fn from_config(config: &Config) -> Result<Self, seed::SeedError> {
+        let source = match (&config.seed, config.no_seed) {
+            (_, true) => Source::Empty,
+            (Some(path), false) => Source::Path(path.clone()),
+            (None, false) => Source::Demo,
+        };
+        let texts = seed::read_source(&source)?;
+        let clock = config.clock.map(Clock::frozen_at).unwrap_or_default();
+        let settle_ms = config.settle.as_millis().min(i64::MAX as u128) as i64;
+        let world = seed::build_world(&texts, clock, Rng::new(config.random_seed), settle_ms)?;
+        Ok(Self::new(Store::new(world), config.tokens.clone(), config.max_body))
+    }
+
+    pub fn new(store: Store, tokens: Vec<String>, max_body: usize) -> Self {
+        let (shutdown, _) = watch::channel(false);
+        AppState { inner: Arc::new(Shared { store, tokens, max_body, shutdown }) }
+    }
+
+    /// The world a request with `token` works on.
+    pub fn store_for(&self, _token: &str) -> Store {
+        self.inner.store.clone()
+    }
+
+    /// Signals streams that the server is going down.
+    pub fn begin_shutdown(&self) {
+        self.inner.shutdown.send_replace(true);
+    }
+
+    /// Resolves once shutdown has begun.
+    pub fn shutdown_signal(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut rx = self.inner.shutdown.subscribe();
+        async move {
+            let _ = rx.wait_for(|down| *down).await;
+        }
+    }
+
+    fn accepts(&self, token: &str) -> bool {
+        !token.is_empty() && (self.inner.tokens.is_empty() || self.inner.tokens.iter().any(|t| t == token))
+    }
+}
+
+/// The route table. Paths, methods and parameter names are Zadig v3.4.0's
+/// (`env/handler/router.go`, `log/handler/router.go`), in the vendor doc's
+/// order. Where gin resolves a static path for one method and falls back to
+/// the `/:name` route for another (`GET /openapi/environments/scale` is the
+/// detail of an environment called `scale`), the static path lists those
+/// methods too; [`environments::EnvParam`] then reads the name from the path.
+pub fn router(state: AppState) -> Router {
+    use environments as env;
+    Router::new()
+        .route("/healthz", get(healthz))
+        // Environments
+        .route("/openapi/environments", get(env::list_environments).post(env::create_environment))
+        .route(
+            "/openapi/environments/production",
+            get(env::list_production_environments)
+                .post(env::create_production_environment)
+                .put(env::update_environment)
+                .delete(env::delete_environment),
+        )
+        .route(
+            "/openapi/environments/{env}",
+            get(env::get_environment).put(env::update_environment).delete(env::delete_environment),
+        )
+        .route(
+            "/openapi/environments/production/{env}",
+            get(env::get_production_environment)
+                .put(env::update_production_environment)
+                .delete(env::delete_production_environment),
+        )
+        // Services in environments
+        .route("/openapi/environments/service/yaml", post(services::add_services).delete(services::delete_services))
+        .route(
+            "/openapi/environments/production/service/yaml",
+            post(services::add_production_services).delete(services::delete_production_services),
+        )
+        .route("/openapi/environments/{env}/services", put(services::update_services))
+        .route("/openapi/environments/production/{env}/services", put(services::update_production_services))
+        .route("/openapi/environments/{env}/services/{service}", get(services::get_service))
+        .route("/openapi/environments/production/{env}/services/{service}", get(services::get_production_service))
+        .route("/openapi/environments/{env}/variable", get(services::get_variables).put(services::update_variables))
+        .route(
+            "/openapi/environments/production/{env}/variable",
+            get(services::get_production_variables).put(services::update_production_variables),
+        )
+        .route(
+            "/openapi/environments/scale",
+            post(services::scale_workload)
+                .get(env::get_environment)
+                .put(env::update_environment)
+                .delete(env::delete_environment),
+        )
+        .route("/openapi/environments/{env}/service/{service}/restart", post(services::restart_service))
+        .route(
+            "/openapi/environments/production/{env}/service/{service}/restart",
+            post(services::restart_production_service),
+        )
+        .route("/openapi/environments/image/deployment/{env}", post(services::update_deployment_image))
+        .route("/openapi/environments/image/statefulset/{env}", post(services::update_statefulset_image))
+        .route("/openapi/environments/image/cronjob/{env}", post(services::update_cronjob_image))
+        .route("/openapi/environments/kube/events", get(services::list_events))
+        // Environment configurations
+        .route("/openapi/environments/{env}/envcfgs", get(envcfgs::list_envcfgs).post(envcfgs::create_envcfg))
+        .route(
+            "/openapi/environments/production/{env}/envcfgs",
+            get(envcfgs::list_production_envcfgs).post(envcfgs::create_envcfg),
+        )
+        .route("/openapi/environments/{env}/envcfg/{name}", get(envcfgs::get_envcfg).delete(envcfgs::delete_envcfg))
+        .route(
+            "/openapi/environments/production/{env}/envcfg/{name}",
+            get(envcfgs::get_production_envcfg).delete(envcfgs::delete_production_envcfg),
+        )
+        .route(
+            "/openapi/environments/envcfgs",
+            put(envcfgs::update_envcfg).get(env::get_environment).delete(env::delete_environment),
+        )
+        .route(
+            "/openapi/environments/production/envcfgs",
+            put(envcfgs::update_production_envcfg)
+                .get(env::get_production_environment)
+                .delete(env::delete_production_environment),
+        )
+        // Sub-environments
+        .route("/openapi/environments/{env}/check/workloads/k8services", get(share::check_workloads_k8s_services))
+        .route("/openapi/environments/{env}/share/enable", post(share::enable_share).delete(share::disable_share))
+        .route("/openapi/environments/{env}/check/sharenv/{op}/ready", get(share::check_share_ready))
+        .route(
+            "/openapi/environments/{env}/share/portal/{service}",
+            get(share::get_portal_service).post(share::set_portal_service),
+        )
+        // Container logs
+        .route("/openapi/logs/sse/pods/{pod}/containers/{container}", get(logs::stream_container_log))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.inner.max_body))
+        .layer(middleware::from_fn_with_state(state.clone(), gateway))
+        .with_state(state)
+}
+
+/// `GET /healthz`: liveness, without auth.
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+}
+
+/// gin's `NoRoute`: 404 `text/plain` `Invalid path: <path>`.
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::Text(StatusCode::NOT_FOUND, format!("Invalid path: {}", uri.path()))
+}
+
+/// gin's `NoMethod`: 405 `text/plain` `Method not allowed: <METHOD> <path>`.
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::Text(StatusCode::METHOD_NOT_ALLOWED, format!("Method not allowed: {method} {}", uri.path()))
+}
+
+/// Who is calling: the token and the user name Zadig would record.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub token: String,
+    /// `update_by` of what this caller creates: the JWT's `name` claim,
+    /// or `admin` for a token that is not a JWT.
+    pub user: String,
+}
+
+impl Default for Caller {
+    fn default() -> Self {
+        Caller { token: String::new(), user: "admin".to_string() }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Caller>().cloned().unwrap_or_default())
+    }
+}
+
+impl FromRequestParts<AppState> for Store {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Store>().cloned().unwrap_or_else(|| state.store_for("")))
+    }
+}
+
+/// Zadig's gateway, in front of every `/openapi` and `/_mock` path, before
+/// routing (so an unknown `/openapi/…` path without a token is 401, not
+/// 404). It denies with an empty 401, like Envoy's `ext_authz` denial.
+async fn gateway(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let guarded = path.starts_with("/openapi") || (path.starts_with("/_mock") && !is_public_mock_path(path));
+    if !guarded {
+        return next.run(request).await;
+    }
+    let token = match bearer_token(&request) {
+        Some(token) if state.accepts(&token) => token,
+        _ => return StatusCode::UNAUTHORIZED.into_response(),
+    };
+    let caller = Caller { user: user_name(&token), token };
+    request.extensions_mut().insert(state.store_for(&caller.token));
+    request.extensions_mut().insert(caller);
+    next.run(request).await
+}
+
+/// The control-plane documents anyone may read.
+fn is_public_mock_path(path: &str) -> bool {
+    matches!(path, "/_mock/openapi.json" | "/_mock/openapi.yaml")
+}
+
+/// The token as `AuthServer.Check` reads it: `Authorization` must have
+/// exactly two space-separated parts (the scheme is not checked), and a
+/// `?token=` wins over it. A malformed header is refused outright.
+fn bearer_token(request: &Request) -> Option<String> {
+    let mut token = String::new();
+    if let Some(header) = request.headers().get(axum::http::header::AUTHORIZATION) {
+        let header = header.to_str().ok()?;
+        if !header.is_empty() {
+            let parts: Vec<&str> = header.split(' ').collect();
+            if parts.len() != 2 {
+                return None;
+            }
+            token = parts[1].to_string();
+        }
+    }
+    let query = crate::wire::QueryParams::parse(request.uri().query());
+    if !query.get("token").is_empty() {
+        token = query.get("token").to_string();
+    }
+    (!token.is_empty()).then_some(token)
+}
+
+/// The `name` (or `preferred_username`) claim of a JWT, read without
+/// verification as Zadig's `getUserFromJWT` does.
+fn user_name(token: &str) -> String {
+    let claims = token
+        .split('.')
+        .nth(1)
+        .and_then(|payload| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok())
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
+    claims
+        .as_ref()
+        .and_then(|c| c.get("name").or_else(|| c.get("preferred_username")))
+        .and_then(|v| v.as_str())
+        .filter(|name| !name.is_empty())
+        .unwrap_or("admin")
+        .to_string()
+}
+
+/// `--healthcheck`: probes `/healthz` of the instance at `listen` with a
+/// plain HTTP/1.1 request, so images need no curl.
+pub fn healthcheck(listen: SocketAddr) -> ExitCode {
+    let ip = match listen.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let probe = || -> std::io::Result<bool> {
+        let timeout = Duration::from_secs(2);
+        let mut stream = TcpStream::connect_timeout(&SocketAddr::new(ip, listen.port()), timeout)?;
+        stream.set_read_timeout(Some(timeout))?;
+        stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head)?;
+        Ok(head.starts_with(b"HTTP/1.1 200"))
+    };
+    match probe() {
+        Ok(true) => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_names_come_from_the_jwt_name_claim() {
+        // {"alg":"HS256"} . {"name":"alice"} . signature
+        let token = "eyJhbGciOiJIUzI1NiJ9.eyJuYW1lIjoiYWxpY2UifQ.c2ln";
+        assert_eq!(user_name(token), "alice");
+        assert_eq!(user_name("not-a-jwt"), "admin");
+    }
+}

@@ -1,0 +1,47 @@
+//! zadig-mock: a stateful emulator of Zadig's environment OpenAPI.
+//!
+//! `app` is where HTTP meets state: the route table and the gateway; `api`
+//! holds the handlers, thin translations of Zadig's; `store` owns the world
+//! and every transition of it; `wire` and `error` speak gin's dialect.
+
+/// Request handlers, one module per part of the API.
+pub mod api;
+/// The route table, the gateway (auth) and the shared state.
+pub mod app;
+/// Command-line flags and environment variables.
+pub mod config;
+/// Zadig's error envelopes.
+pub mod error;
+/// The seed format and loader.
+pub mod seed;
+/// The world and its transitions.
+pub mod store;
+/// Logging set-up.
+pub mod telemetry;
+/// gin-compatible request parsing and JSON replies.
+pub mod wire;
+/// YAML parsing with limits.
+pub mod yaml;
+
+use std::future::Future;
+
+use tokio::net::TcpListener;
+
+pub use app::AppState;
+
+/// Serves the API on `listener` until `shutdown` resolves, then lets
+/// requests in flight finish. Open log streams are ended at shutdown so they
+/// cannot hold it up.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = app::router(state.clone());
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            state.begin_shutdown();
+        })
+        .await
+}

@@ -1,0 +1,396 @@
+//! Seed files: the YAML a world starts from.
+//!
+//! A seed declares clusters, registries and projects (with their service
+//! templates and global variable definitions) directly, because the
+//! OpenAPI cannot create those; environments are then created through the
+//! very store operations the API uses (`create_env`, `add_services`), so a
+//! seed can never hold a state the API could not reach. The format is
+//! documented in README ("Seed format"); `seed/demo.yaml` is the example.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::store::environments::{CreateEnvArgs, CreateServiceArgs};
+use crate::store::services::ServiceWithKvs;
+use crate::store::{
+    Clock, Cluster, ContainerTemplate, Project, Registry, Rng, ServiceTemplate, VariableKV, WorkloadKind,
+    WorkloadTemplate, World,
+};
+
+/// The embedded demo world, served when no `--seed` is given.
+pub const DEMO: &str = include_str!("../seed/demo.yaml");
+
+/// The user environments are created by when a seed names none.
+const DEFAULT_USER: &str = "admin";
+
+/// Why a seed could not be loaded: which file, which entry, what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("seed {file}: {entry}: {problem}")]
+pub struct SeedError {
+    pub file: String,
+    pub entry: String,
+    pub problem: String,
+}
+
+/// One seed document.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedFile {
+    pub clusters: Vec<SeedCluster>,
+    pub registries: Vec<SeedRegistry>,
+    pub projects: Vec<SeedProject>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedCluster {
+    pub id: String,
+    pub name: String,
+    pub nodes: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedRegistry {
+    pub id: String,
+    pub address: String,
+    pub namespace: String,
+    pub default: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedProject {
+    pub key: String,
+    pub name: String,
+    pub global_variables: Vec<VariableKV>,
+    pub services: Vec<SeedService>,
+    pub environments: Vec<SeedEnvironment>,
+}
+
+/// A service template. A single-workload service may give `kind`,
+/// `replicas` and `containers` directly; otherwise it lists `workloads`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedService {
+    pub name: String,
+    pub variables: Vec<VariableKV>,
+    pub kind: Option<String>,
+    pub replicas: Option<u32>,
+    pub containers: Vec<SeedContainer>,
+    pub k8s_service: Option<bool>,
+    pub schedule: Option<String>,
+    pub workloads: Vec<SeedWorkload>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedWorkload {
+    pub name: String,
+    pub kind: Option<String>,
+    pub replicas: Option<u32>,
+    pub containers: Vec<SeedContainer>,
+    pub k8s_service: Option<bool>,
+    pub schedule: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedContainer {
+    pub name: String,
+    pub image: String,
+    pub ports: Vec<u16>,
+}
+
+/// An environment: the fields of the create request, plus who created it
+/// and, for production, the services to add after creation.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedEnvironment {
+    pub env_key: String,
+    pub production: bool,
+    pub env_name: String,
+    pub cluster_id: String,
+    pub namespace: String,
+    pub registry_id: String,
+    pub update_by: Option<String>,
+    pub global_variables: Vec<crate::store::GlobalVariableKV>,
+    pub services: Vec<SeedEnvService>,
+    pub env_configs: Vec<crate::store::envcfgs::EnvCfgArgs>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedEnvService {
+    pub service_name: String,
+    pub variable_kvs: Vec<crate::store::RenderVariableKV>,
+    pub containers: Vec<crate::store::Container>,
+}
+
+/// Where a world's seed comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The embedded demo world.
+    Demo,
+    /// Nothing at all (`--no-seed`).
+    Empty,
+    /// A YAML file, or a folder whose `*.yaml`/`*.yml` files are read in name order.
+    Path(PathBuf),
+}
+
+/// Reads the seed texts of a source, each with the name errors will use.
+pub fn read_source(source: &Source) -> Result<Vec<(String, String)>, SeedError> {
+    match source {
+        Source::Demo => Ok(vec![("seed/demo.yaml (embedded)".to_string(), DEMO.to_string())]),
+        Source::Empty => Ok(Vec::new()),
+        Source::Path(path) => read_path(path),
+    }
+}
+
+fn read_path(path: &Path) -> Result<Vec<(String, String)>, SeedError> {
+    let fail = |problem: String| SeedError { file: path.display().to_string(), entry: "file".into(), problem };
+    let files = if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| fail(e.to_string()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(fail("the folder holds no .yaml or .yml file".into()));
+        }
+        files
+    } else {
+        vec![path.to_path_buf()]
+    };
+    files
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file).map_err(|e| SeedError {
+                file: file.display().to_string(),
+                entry: "file".into(),
+                problem: e.to_string(),
+            })?;
+            Ok((file.display().to_string(), text))
+        })
+        .collect()
+}
+
+/// Builds a world from seed texts. Environments are created settled,
+/// whatever `settle_ms` later says.
+pub fn build_world(texts: &[(String, String)], clock: Clock, rng: Rng, settle_ms: i64) -> Result<World, SeedError> {
+    let mut world = World::new(clock, rng, 0);
+    let mut parsed = Vec::new();
+    for (file, text) in texts {
+        let seed: SeedFile = crate::yaml::from_str(text).map_err(|problem| SeedError {
+            file: file.clone(),
+            entry: "document".into(),
+            problem,
+        })?;
+        parsed.push((file, seed));
+    }
+    for (file, seed) in &parsed {
+        declare(&mut world, file, seed)?;
+    }
+    for (file, seed) in parsed {
+        for project in seed.projects {
+            for (i, env) in project.environments.into_iter().enumerate() {
+                let entry = format!("projects[{}].environments[{i}] ({})", project.key, env.env_key);
+                create_environment(&mut world, &project.key, env).map_err(|problem| SeedError {
+                    file: file.clone(),
+                    entry,
+                    problem,
+                })?;
+            }
+        }
+    }
+    world.settle_ms = settle_ms;
+    Ok(world)
+}
+
+/// Clusters, registries, projects and templates: the part the API cannot create.
+fn declare(world: &mut World, file: &str, seed: &SeedFile) -> Result<(), SeedError> {
+    let fail = |entry: String, problem: &str| SeedError { file: file.to_string(), entry, problem: problem.to_string() };
+    for (i, c) in seed.clusters.iter().enumerate() {
+        if c.id.is_empty() {
+            return Err(fail(format!("clusters[{i}]"), "a cluster needs an id"));
+        }
+        let name = if c.name.is_empty() { c.id.clone() } else { c.name.clone() };
+        world.clusters.push(Cluster { id: c.id.clone(), name, nodes: c.nodes.clone() });
+    }
+    for (i, r) in seed.registries.iter().enumerate() {
+        if r.id.is_empty() {
+            return Err(fail(format!("registries[{i}]"), "a registry needs an id"));
+        }
+        world.registries.push(Registry {
+            id: r.id.clone(),
+            address: r.address.clone(),
+            namespace: r.namespace.clone(),
+            is_default: r.default,
+        });
+    }
+    for (i, p) in seed.projects.iter().enumerate() {
+        let entry = format!("projects[{i}] ({})", p.key);
+        if p.key.is_empty() {
+            return Err(fail(entry, "a project needs a key"));
+        }
+        if world.projects.contains_key(&p.key) {
+            return Err(fail(entry, "this project key is declared twice"));
+        }
+        let mut services = Vec::new();
+        for (j, s) in p.services.iter().enumerate() {
+            let entry = format!("projects[{}].services[{j}] ({})", p.key, s.name);
+            let template = service_template(s).map_err(|problem| fail(entry.clone(), &problem))?;
+            if services.iter().any(|t: &ServiceTemplate| t.name == template.name) {
+                return Err(fail(entry, "this service name is declared twice"));
+            }
+            services.push(template);
+        }
+        let name = if p.name.is_empty() { p.key.clone() } else { p.name.clone() };
+        let project = Project {
+            key: p.key.clone(),
+            name,
+            global_variables: p.global_variables.iter().map(with_default_type).collect(),
+            services,
+            envs: Default::default(),
+        };
+        world.projects.insert(p.key.clone(), project);
+    }
+    Ok(())
+}
+
+fn with_default_type(kv: &VariableKV) -> VariableKV {
+    let mut kv = kv.clone();
+    if kv.r#type.is_empty() {
+        kv.r#type = "string".into();
+    }
+    if kv.value.is_null() {
+        kv.value = Value::String(String::new());
+    }
+    kv
+}
+
+fn service_template(s: &SeedService) -> Result<ServiceTemplate, String> {
+    if s.name.is_empty() {
+        return Err("a service needs a name".into());
+    }
+    let single = SeedWorkload {
+        name: s.name.clone(),
+        kind: s.kind.clone(),
+        replicas: s.replicas,
+        containers: Vec::new(),
+        k8s_service: s.k8s_service,
+        schedule: s.schedule.clone(),
+    };
+    let workloads = if s.workloads.is_empty() {
+        vec![workload_template(&single, &s.containers)?]
+    } else if !s.containers.is_empty() || s.kind.is_some() {
+        return Err("give either `workloads` or `kind`/`containers`, not both".into());
+    } else {
+        s.workloads.iter().map(|w| workload_template(w, &w.containers)).collect::<Result<_, _>>()?
+    };
+    Ok(ServiceTemplate {
+        name: s.name.clone(),
+        revision: 1,
+        variable_kvs: s.variables.iter().map(with_default_type).collect(),
+        workloads,
+    })
+}
+
+fn workload_template(w: &SeedWorkload, containers: &[SeedContainer]) -> Result<WorkloadTemplate, String> {
+    let kind_text = w.kind.as_deref().unwrap_or("Deployment");
+    let kind = WorkloadKind::parse(kind_text)
+        .ok_or_else(|| format!("unknown workload kind {kind_text:?} (Deployment, StatefulSet or CronJob)"))?;
+    if w.name.is_empty() {
+        return Err("a workload needs a name".into());
+    }
+    if let Some(c) = containers.iter().find(|c| c.name.is_empty() || c.image.is_empty()) {
+        return Err(format!("container {:?} needs a name and an image", c.name));
+    }
+    if kind == WorkloadKind::CronJob && w.schedule.is_none() {
+        return Err("a CronJob needs a schedule".into());
+    }
+    let has_ports = containers.iter().any(|c| !c.ports.is_empty());
+    Ok(WorkloadTemplate {
+        name: w.name.clone(),
+        kind,
+        replicas: w.replicas.unwrap_or(1),
+        containers: containers
+            .iter()
+            .map(|c| ContainerTemplate { name: c.name.clone(), image: c.image.clone(), ports: c.ports.clone() })
+            .collect(),
+        has_k8s_service: w.k8s_service.unwrap_or(has_ports && kind != WorkloadKind::CronJob),
+        schedule: w.schedule.clone(),
+    })
+}
+
+/// Creates one environment through the API's own operations.
+fn create_environment(world: &mut World, project: &str, env: SeedEnvironment) -> Result<(), String> {
+    let user = env.update_by.clone().unwrap_or_else(|| DEFAULT_USER.to_string());
+    let services: Vec<CreateServiceArgs> = env
+        .services
+        .iter()
+        .map(|s| CreateServiceArgs {
+            service_name: s.service_name.clone(),
+            containers: s.containers.clone(),
+            variable_kvs: s.variable_kvs.clone(),
+        })
+        .collect();
+    let args = CreateEnvArgs {
+        production: env.production,
+        project_key: project.to_string(),
+        env_key: env.env_key.clone(),
+        cluster_id: env.cluster_id,
+        namespace: env.namespace,
+        registry_id: env.registry_id,
+        env_name: env.env_name,
+        global_variables: env.global_variables,
+        services: if env.production { Vec::new() } else { services },
+        env_configs: env.env_configs,
+    };
+    world.create_env(args, &user).map_err(|e| e.to_string())?;
+    if env.production && !env.services.is_empty() {
+        let list = env
+            .services
+            .into_iter()
+            .map(|s| ServiceWithKvs { service_name: s.service_name, variable_kvs: s.variable_kvs })
+            .collect();
+        world.add_services(project, &env.env_key, list, true, &user).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(text: &str) -> Result<World, SeedError> {
+        build_world(&[("test.yaml".into(), text.into())], Clock::frozen_at(1_700_000_000), Rng::new(1), 0)
+    }
+
+    #[test]
+    fn the_demo_seed_builds() {
+        let world = build(DEMO).expect("demo seed is valid");
+        let dev = world.env("simple-demo", "dev").expect("dev exists");
+        assert_eq!(dev.namespace, "simple-demo-env-dev");
+        assert_eq!(dev.services.len(), 2);
+        assert!(world.env("simple-demo", "prod").is_some_and(|e| e.production));
+    }
+
+    #[test]
+    fn an_unknown_field_names_the_file_and_entry() {
+        let err = build("projects:\n  - key: p\n    colour: red\n").unwrap_err();
+        assert_eq!(err.file, "test.yaml");
+        assert!(err.problem.contains("colour"), "{}", err.problem);
+    }
+
+    #[test]
+    fn an_environment_with_an_unknown_service_is_refused_with_its_entry() {
+        let seed = "projects:\n  - key: p\n    environments:\n      - {env_key: dev, cluster_id: c, namespace: ns, registry_id: r, services: [{service_name: nope}]}\n";
+        let err = build(seed).unwrap_err();
+        assert_eq!(err.entry, "projects[p].environments[0] (dev)");
+        assert!(err.problem.contains("failed to find service from db"), "{}", err.problem);
+    }
+}

@@ -1,0 +1,87 @@
+//! The virtual clock every time the server shows is read from.
+//!
+//! It runs with the wall clock by default, shifted by an offset; a test can
+//! freeze it, set it, or move it forward, and every `--settle` transition,
+//! `update_time`, pod age and event time follows.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Clock {
+    /// Added to the wall clock while running.
+    offset_ms: i64,
+    /// Where the clock stands while frozen.
+    frozen_at_ms: Option<i64>,
+}
+
+fn wall_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+impl Clock {
+    /// A clock frozen at `unix_seconds` (the `--clock` flag).
+    pub fn frozen_at(unix_seconds: i64) -> Self {
+        Clock { offset_ms: 0, frozen_at_ms: Some(unix_seconds.saturating_mul(1000)) }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.frozen_at_ms.unwrap_or_else(|| wall_ms() + self.offset_ms)
+    }
+
+    /// Unix seconds, the unit of every time on the wire.
+    pub fn now(&self) -> i64 {
+        self.now_ms().div_euclid(1000)
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        self.frozen_at_ms.is_some()
+    }
+
+    /// Moves the clock to `unix_ms`, keeping it frozen or running.
+    pub fn set_ms(&mut self, unix_ms: i64) {
+        match self.frozen_at_ms {
+            Some(_) => self.frozen_at_ms = Some(unix_ms),
+            None => self.offset_ms = unix_ms - wall_ms(),
+        }
+    }
+
+    pub fn advance_ms(&mut self, by_ms: i64) {
+        let now = self.now_ms();
+        self.set_ms(now.saturating_add(by_ms));
+    }
+
+    /// Stops the clock where it stands, or lets it run on from there.
+    pub fn set_frozen(&mut self, frozen: bool) {
+        let now = self.now_ms();
+        if frozen {
+            self.frozen_at_ms = Some(now);
+        } else if self.frozen_at_ms.take().is_some() {
+            self.offset_ms = now - wall_ms();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frozen_clock_moves_only_when_told() {
+        let mut clock = Clock::frozen_at(1_700_000_000);
+        assert_eq!(clock.now(), 1_700_000_000);
+        clock.advance_ms(90_000);
+        assert_eq!(clock.now(), 1_700_000_090);
+        clock.set_ms(5_000);
+        assert_eq!(clock.now(), 5);
+    }
+
+    #[test]
+    fn unfreezing_continues_from_the_frozen_time() {
+        let mut clock = Clock::frozen_at(1_000);
+        clock.set_frozen(false);
+        assert!(!clock.is_frozen());
+        assert!((clock.now() - 1_000).abs() <= 1);
+    }
+}

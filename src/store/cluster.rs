@@ -1,0 +1,268 @@
+//! The simulated Kubernetes cluster behind environments: workloads built
+//! from service templates, their pods, and the service status Zadig derives
+//! from those pods.
+
+use std::collections::BTreeMap;
+
+use super::model::{
+    Container, ContainerTemplate, EnvService, EnvStatus, K8sService, Pod, PodContainer, ServiceTemplate, Workload,
+    WorkloadKind, WorkloadTemplate,
+};
+use super::rng::Rng;
+
+/// What generating cluster objects needs besides the template.
+pub struct Deploy<'a> {
+    pub rng: &'a mut Rng,
+    /// Unix seconds.
+    pub now: i64,
+    pub project: &'a str,
+    pub service: &'a str,
+    /// Node IPs of the environment's cluster.
+    pub nodes: &'a [String],
+}
+
+/// The node pods land on when a cluster declares none.
+pub const DEFAULT_NODES: &[&str] = &["172.16.0.46", "172.16.0.47", "172.16.0.48"];
+
+impl Deploy<'_> {
+    /// Builds every workload of `template`, using the environment's images
+    /// (`containers`) where a container name matches.
+    pub fn workloads(&mut self, template: &ServiceTemplate, images: &[Container]) -> Vec<Workload> {
+        template.workloads.iter().map(|w| self.workload(w, images)).collect()
+    }
+
+    fn workload(&mut self, template: &WorkloadTemplate, images: &[Container]) -> Workload {
+        let containers = template
+            .containers
+            .iter()
+            .map(|c| {
+                let image = images.iter().find(|i| i.name == c.name).map(|i| i.image.clone());
+                ContainerTemplate { image: image.unwrap_or_else(|| c.image.clone()), ..c.clone() }
+            })
+            .collect::<Vec<_>>();
+        let k8s_service = template.has_k8s_service.then(|| K8sService {
+            name: template.name.clone(),
+            created_at: self.now,
+            ports: containers
+                .iter()
+                .flat_map(|c| c.ports.iter())
+                .map(|p| (*p, 30000 + self.rng.below(2768) as u16))
+                .collect(),
+        });
+        let mut workload = Workload {
+            name: template.name.clone(),
+            kind: template.kind,
+            replicas: if template.kind == WorkloadKind::CronJob { 0 } else { template.replicas },
+            template_hash: String::new(),
+            containers,
+            pods: Vec::new(),
+            k8s_service,
+            schedule: template.schedule.clone(),
+            suspend: false,
+            created_at: self.now,
+        };
+        self.roll(&mut workload);
+        workload
+    }
+
+    /// A rollout: a new `pod-template-hash` and a fresh set of pods.
+    pub fn roll(&mut self, workload: &mut Workload) {
+        workload.template_hash = self.rng.k8s_string(10);
+        workload.pods.clear();
+        self.scale(workload, workload.replicas);
+    }
+
+    /// Sets the replica count, adding or removing pods to match.
+    pub fn scale(&mut self, workload: &mut Workload, replicas: u32) {
+        workload.replicas = replicas;
+        if workload.kind == WorkloadKind::CronJob {
+            return;
+        }
+        workload.pods.truncate(replicas as usize);
+        while workload.pods.len() < replicas as usize {
+            let ordinal = workload.pods.len();
+            let pod = self.pod(workload, ordinal);
+            workload.pods.push(pod);
+        }
+    }
+
+    fn pod(&mut self, workload: &Workload, ordinal: usize) -> Pod {
+        let name = match workload.kind {
+            WorkloadKind::StatefulSet => format!("{}-{ordinal}", workload.name),
+            _ => format!("{}-{}-{}", workload.name, workload.template_hash, self.rng.k8s_string(5)),
+        };
+        let mut labels = BTreeMap::from([
+            ("app.kubernetes.io/instance".to_string(), self.service.to_string()),
+            ("app.kubernetes.io/name".to_string(), self.project.to_string()),
+            ("s-product".to_string(), self.project.to_string()),
+            ("s-service".to_string(), self.service.to_string()),
+        ]);
+        let hash_label = match workload.kind {
+            WorkloadKind::StatefulSet => "controller-revision-hash",
+            _ => "pod-template-hash",
+        };
+        let hash_value = match workload.kind {
+            WorkloadKind::StatefulSet => format!("{}-{}", workload.name, workload.template_hash),
+            _ => workload.template_hash.clone(),
+        };
+        labels.insert(hash_label.to_string(), hash_value);
+        let node = match self.nodes {
+            [] => DEFAULT_NODES[self.rng.below(DEFAULT_NODES.len() as u64) as usize].to_string(),
+            nodes => nodes[self.rng.below(nodes.len() as u64) as usize].clone(),
+        };
+        Pod {
+            name,
+            phase: "Running".to_string(),
+            ip: self.rng.pod_ip(),
+            node,
+            created_at: self.now,
+            labels,
+            containers: workload
+                .containers
+                .iter()
+                .map(|c| PodContainer {
+                    name: c.name.clone(),
+                    image: c.image.clone(),
+                    ports: c.ports.clone(),
+                    restart_count: 0,
+                    ready: true,
+                    started_at: self.now + 1,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `image_name` of an image reference: its last path segment without tag
+/// or digest (`reg.io/team/app:1.0` → `app`).
+pub fn image_name(image: &str) -> String {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let last = last.split('@').next().unwrap_or(last);
+    last.split(':').next().unwrap_or(last).to_string()
+}
+
+/// The environment record's containers for a freshly deployed service:
+/// the template's images, overridden by the caller's where names match.
+pub fn env_containers(template: &ServiceTemplate, given: &[Container]) -> Vec<Container> {
+    template
+        .containers()
+        .map(|c| {
+            let image = given.iter().find(|g| g.name == c.name && !g.image.is_empty()).map(|g| g.image.clone());
+            let image = image.unwrap_or_else(|| c.image.clone());
+            Container { name: c.name.clone(), r#type: String::new(), image_name: image_name(&image), image }
+        })
+        .collect()
+}
+
+/// The service `status` of env detail (§2.2): derived from the pods,
+/// lower-cased, as `QueryPodsStatus` and `listGroupServices` do.
+pub fn service_status(env_status: EnvStatus, service: &EnvService) -> &'static str {
+    let has_containers = service.workloads.iter().any(|w| !w.containers.is_empty());
+    if !has_containers {
+        return "succeeded";
+    }
+    let (cronjobs, others): (Vec<&Workload>, Vec<&Workload>) =
+        service.workloads.iter().partition(|w| w.kind == WorkloadKind::CronJob);
+    if others.is_empty() {
+        let suspended = cronjobs.iter().filter(|w| w.suspend).count();
+        return match suspended {
+            0 => "nosuspend",
+            n if n == cronjobs.len() => "allsuspend",
+            _ => "partsuspend",
+        };
+    }
+    let pods: Vec<&Pod> = others.iter().flat_map(|w| w.pods.iter()).collect();
+    let status = if pods.is_empty() {
+        "unstart"
+    } else if pods.iter().all(|p| p.phase == "Succeeded") {
+        "succeeded"
+    } else if pods.iter().filter(|p| p.phase != "Succeeded").all(|p| p.ready()) {
+        "running"
+    } else {
+        "unstable"
+    };
+    if env_status == EnvStatus::Creating && status == "error" { "pending" } else { status }
+}
+
+/// A pod's age as `kubectl` prints it: `34d`, `5h`, `12m`, `40s`.
+pub fn age(since: i64, now: i64) -> String {
+    let secs = (now - since).max(0);
+    match secs {
+        s if s >= 86_400 => format!("{}d", s / 86_400),
+        s if s >= 3_600 => format!("{}h", s / 3_600),
+        s if s >= 60 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template(kind: WorkloadKind, replicas: u32) -> ServiceTemplate {
+        ServiceTemplate {
+            name: "svc".into(),
+            revision: 1,
+            variable_kvs: vec![],
+            workloads: vec![WorkloadTemplate {
+                name: "svc".into(),
+                kind,
+                replicas,
+                containers: vec![ContainerTemplate { name: "app".into(), image: "r/a/app:1".into(), ports: vec![80] }],
+                has_k8s_service: true,
+                schedule: None,
+            }],
+        }
+    }
+
+    fn deploy(rng: &mut Rng) -> Deploy<'_> {
+        Deploy { rng, now: 100, project: "p", service: "svc", nodes: &[] }
+    }
+
+    #[test]
+    fn deployment_pods_are_named_workload_hash_suffix() {
+        let mut rng = Rng::new(1);
+        let workloads = deploy(&mut rng).workloads(&template(WorkloadKind::Deployment, 2), &[]);
+        let w = &workloads[0];
+        assert_eq!(w.pods.len(), 2);
+        let parts: Vec<&str> = w.pods[0].name.rsplitn(3, '-').collect();
+        assert_eq!(parts[0].len(), 5);
+        assert_eq!(parts[1], w.template_hash);
+        assert_eq!(w.pods[0].labels["pod-template-hash"], w.template_hash);
+    }
+
+    #[test]
+    fn statefulset_pods_are_numbered() {
+        let mut rng = Rng::new(1);
+        let workloads = deploy(&mut rng).workloads(&template(WorkloadKind::StatefulSet, 2), &[]);
+        let names: Vec<&str> = workloads[0].pods.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["svc-0", "svc-1"]);
+    }
+
+    #[test]
+    fn a_service_scaled_to_zero_is_unstart() {
+        let mut rng = Rng::new(1);
+        let workloads = deploy(&mut rng).workloads(&template(WorkloadKind::Deployment, 0), &[]);
+        let service = EnvService {
+            name: "svc".into(),
+            revision: 1,
+            containers: vec![],
+            variable_kvs: vec![],
+            workloads,
+            update_time: 0,
+        };
+        assert_eq!(service_status(EnvStatus::Success, &service), "unstart");
+    }
+
+    #[test]
+    fn image_names_drop_registry_and_tag() {
+        assert_eq!(image_name("koderover.tencentcloudcr.com/test/service1:20231214162411"), "service1");
+        assert_eq!(image_name("nginx"), "nginx");
+    }
+
+    #[test]
+    fn ages_read_like_kubectl() {
+        assert_eq!(age(0, 34 * 86_400 + 5), "34d");
+        assert_eq!(age(0, 59), "59s");
+    }
+}

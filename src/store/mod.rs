@@ -1,0 +1,182 @@
+//! The in-memory world and the one handle that changes it.
+//!
+//! [`Store`] is a cheap, cloneable handle (an `Arc`) around one
+//! [`World`] behind a mutex, in the manner of mini-redis' `Db`: every state
+//! transition is a plain synchronous method of `World`, run through
+//! [`Store::with`] while the lock is held. Critical sections are short and
+//! never await, so a blocking mutex is the right tool; a single lock also
+//! makes every multi-entity transition (an environment and the global
+//! variables of its services, say) atomic for free.
+//!
+//! Time-based transitions (`--settle`) are applied lazily: before each
+//! operation the world settles whatever is due on its virtual clock, so a
+//! frozen clock freezes them and advancing it completes them instantly.
+
+mod clock;
+pub mod cluster;
+pub mod envcfgs;
+pub mod environments;
+pub mod events;
+mod model;
+mod rng;
+pub mod services;
+pub mod share;
+pub mod variables;
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+
+pub use clock::Clock;
+pub use model::*;
+pub use rng::Rng;
+
+/// Everything the emulator knows: the part a snapshot saves and restores.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct World {
+    pub clock: Clock,
+    pub rng: Rng,
+    pub clusters: Vec<Cluster>,
+    pub registries: Vec<Registry>,
+    pub projects: IndexMap<String, Project>,
+    /// How long environments stay `creating`/`updating`/`deleting` (`--settle`).
+    #[serde(skip)]
+    pub settle_ms: i64,
+    /// The earliest `Pending::at_ms` of any environment, so that settling
+    /// costs nothing until something is due.
+    #[serde(skip)]
+    next_deadline_ms: Option<i64>,
+}
+
+impl World {
+    /// An empty world with its clock and generator.
+    pub fn new(clock: Clock, rng: Rng, settle_ms: i64) -> Self {
+        World {
+            clock,
+            rng,
+            clusters: Vec::new(),
+            registries: Vec::new(),
+            projects: IndexMap::new(),
+            settle_ms,
+            next_deadline_ms: None,
+        }
+    }
+
+    /// Unix seconds on the virtual clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    pub fn project(&self, key: &str) -> Option<&Project> {
+        self.projects.get(key)
+    }
+
+    pub fn env(&self, project: &str, env: &str) -> Option<&Environment> {
+        self.projects.get(project)?.envs.get(env)
+    }
+
+    pub fn env_mut(&mut self, project: &str, env: &str) -> Option<&mut Environment> {
+        self.projects.get_mut(project)?.envs.get_mut(env)
+    }
+
+    /// The system default registry id, if one is configured.
+    pub fn default_registry_id(&self) -> &str {
+        self.registries.iter().find(|r| r.is_default).map(|r| r.id.as_str()).unwrap_or("")
+    }
+
+    /// Puts an environment into `status` until `--settle` has passed, then
+    /// does `then`. With no settle time the outcome is applied at once.
+    pub fn begin_transition(&mut self, project: &str, env: &str, status: EnvStatus, then: Settle) {
+        let at_ms = self.clock.now_ms() + self.settle_ms;
+        let immediate = self.settle_ms <= 0;
+        let Some(target) = self.env_mut(project, env) else { return };
+        target.status = status;
+        target.pending = Some(Pending { at_ms, then });
+        if immediate {
+            self.finish_transition(project, env);
+        } else {
+            self.next_deadline_ms = Some(self.next_deadline_ms.map_or(at_ms, |d| d.min(at_ms)));
+        }
+    }
+
+    /// Applies every transition that is due on the virtual clock.
+    pub fn settle_due(&mut self) {
+        let now_ms = self.clock.now_ms();
+        match self.next_deadline_ms {
+            Some(deadline) if deadline <= now_ms => {}
+            _ => return,
+        }
+        let due: Vec<(String, String)> = self
+            .projects
+            .iter()
+            .flat_map(|(p, project)| {
+                project.envs.iter().filter_map(move |(e, env)| {
+                    env.pending.filter(|pending| pending.at_ms <= now_ms).map(|_| (p.clone(), e.clone()))
+                })
+            })
+            .collect();
+        for (project, env) in due {
+            self.finish_transition(&project, &env);
+        }
+        self.recompute_next_deadline();
+    }
+
+    /// Recomputes the earliest deadline, e.g. after importing a world.
+    pub fn recompute_next_deadline(&mut self) {
+        self.next_deadline_ms =
+            self.projects.values().flat_map(|p| p.envs.values()).filter_map(|e| e.pending.map(|p| p.at_ms)).min();
+    }
+
+    fn finish_transition(&mut self, project: &str, env: &str) {
+        let Some(target) = self.env_mut(project, env) else { return };
+        let Some(pending) = target.pending.take() else { return };
+        match pending.then {
+            Settle::Succeed { bump } => {
+                target.status = EnvStatus::Success;
+                if bump {
+                    target.update_time = pending.at_ms.div_euclid(1000);
+                }
+            }
+            Settle::Remove => {
+                if let Some(p) = self.projects.get_mut(project) {
+                    p.envs.shift_remove(env);
+                }
+            }
+        }
+    }
+}
+
+/// A shared handle to one world.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Mutex<World>>,
+}
+
+impl Store {
+    pub fn new(world: World) -> Self {
+        Store { inner: Arc::new(Mutex::new(world)) }
+    }
+
+    /// Runs one operation on the world, after settling what is due. The
+    /// closure is synchronous, so the lock can never be held across an await.
+    pub fn with<R>(&self, op: impl FnOnce(&mut World) -> R) -> R {
+        let mut world = self.inner.lock();
+        world.settle_due();
+        op(&mut world)
+    }
+
+    /// A copy of the whole world (snapshots, exports).
+    pub fn snapshot(&self) -> World {
+        self.with(|w| w.clone())
+    }
+
+    /// Replaces the whole world (reset, restore, import).
+    pub fn replace(&self, mut world: World) {
+        let mut current = self.inner.lock();
+        world.settle_ms = current.settle_ms;
+        world.recompute_next_deadline();
+        *current = world;
+    }
+}

@@ -1,0 +1,327 @@
+//! The world's data: projects, their service templates and environments,
+//! and the simulated cluster objects each environment owns.
+//!
+//! These are plain values (`Clone + Serialize + Deserialize`): a snapshot is
+//! a clone and an export is a serialisation. Field names follow Zadig's JSON
+//! where a type is also a wire shape (the variable types), and are our own
+//! elsewhere; the `api` layer builds the wire shapes.
+
+use std::collections::BTreeMap;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::envcfgs::EnvCfg;
+use super::events::KubeEvent;
+use super::share::ShareState;
+
+/// A Kubernetes cluster environments can run in.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Cluster {
+    pub id: String,
+    pub name: String,
+    /// Node IPs pods are scheduled on (`node_name` and `host_ip`).
+    pub nodes: Vec<String>,
+}
+
+/// An image registry (`registry_id`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Registry {
+    pub id: String,
+    pub address: String,
+    pub namespace: String,
+    /// The system default, filled in where an environment has none (§2.1).
+    pub is_default: bool,
+}
+
+/// A Zadig project (`projectKey`), always of the K8s YAML kind here.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Project {
+    pub key: String,
+    pub name: String,
+    /// The project's global variable definitions; environments pick from them.
+    pub global_variables: Vec<VariableKV>,
+    /// Service templates, in the project's service order.
+    pub services: Vec<ServiceTemplate>,
+    /// Test and production environments share one key space, in creation order.
+    pub envs: IndexMap<String, Environment>,
+}
+
+impl Project {
+    pub fn template(&self, name: &str) -> Option<&ServiceTemplate> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    /// Position of a service in the project's service order.
+    pub fn service_rank(&self, name: &str) -> usize {
+        self.services.iter().position(|s| s.name == name).unwrap_or(usize::MAX)
+    }
+}
+
+/// A service template: the YAML a service is rendered from, reduced to what
+/// the simulated cluster needs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ServiceTemplate {
+    pub name: String,
+    pub revision: i64,
+    /// `ServiceVariableKVs` of the template (shown by env detail, §2.2 quirk).
+    pub variable_kvs: Vec<VariableKV>,
+    pub workloads: Vec<WorkloadTemplate>,
+}
+
+impl ServiceTemplate {
+    /// Every container of every workload, in order.
+    pub fn containers(&self) -> impl Iterator<Item = &ContainerTemplate> {
+        self.workloads.iter().flat_map(|w| w.containers.iter())
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+pub enum WorkloadKind {
+    Deployment,
+    StatefulSet,
+    CronJob,
+}
+
+impl WorkloadKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment => "Deployment",
+            WorkloadKind::StatefulSet => "StatefulSet",
+            WorkloadKind::CronJob => "CronJob",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "Deployment" => Some(WorkloadKind::Deployment),
+            "StatefulSet" => Some(WorkloadKind::StatefulSet),
+            "CronJob" => Some(WorkloadKind::CronJob),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WorkloadTemplate {
+    pub name: String,
+    pub kind: WorkloadKind,
+    pub replicas: u32,
+    pub containers: Vec<ContainerTemplate>,
+    /// Whether a Kubernetes Service selects this workload's pods.
+    pub has_k8s_service: bool,
+    /// CronJob schedule.
+    pub schedule: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ContainerTemplate {
+    pub name: String,
+    pub image: String,
+    pub ports: Vec<u16>,
+}
+
+/// `commontypes.ServiceVariableKV`: `value` is any JSON value in Zadig.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct VariableKV {
+    pub key: String,
+    pub value: Value,
+    pub r#type: String,
+    pub options: Vec<String>,
+    pub desc: String,
+}
+
+/// `commontypes.RenderVariableKV`: a service's variable inside an environment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct RenderVariableKV {
+    #[serde(flatten)]
+    pub kv: VariableKV,
+    pub use_global_variable: bool,
+    pub is_reference_variable: bool,
+}
+
+/// `commontypes.GlobalVariableKV`: an environment's global variable.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct GlobalVariableKV {
+    #[serde(flatten)]
+    pub kv: VariableKV,
+    pub related_services: Vec<String>,
+}
+
+/// Environment status as stored (`pkg/setting/consts.go`); the OpenAPI
+/// shows it lower-cased.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum EnvStatus {
+    Success,
+    Failed,
+    Creating,
+    Updating,
+    Deleting,
+    Unknown,
+    Sleeping,
+    Unstable,
+}
+
+impl EnvStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnvStatus::Success => "success",
+            EnvStatus::Failed => "failed",
+            EnvStatus::Creating => "creating",
+            EnvStatus::Updating => "updating",
+            EnvStatus::Deleting => "deleting",
+            EnvStatus::Unknown => "unknown",
+            EnvStatus::Sleeping => "sleeping",
+            EnvStatus::Unstable => "unstable",
+        }
+    }
+
+    /// `creating`, `updating` and `deleting` refuse service updates with
+    /// `环境正处于不能更新的状态`.
+    pub fn is_busy(self) -> bool {
+        matches!(self, EnvStatus::Creating | EnvStatus::Updating | EnvStatus::Deleting)
+    }
+}
+
+/// What happens when an environment's `--settle` time is over.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Settle {
+    /// `creating`/`updating` → `success`; `bump` also moves `update_time`,
+    /// as the async update's final `ProductColl.Update` does.
+    Succeed { bump: bool },
+    /// `deleting` → the environment is gone.
+    Remove,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Pending {
+    /// Virtual-clock milliseconds at which `then` happens.
+    pub at_ms: i64,
+    pub then: Settle,
+}
+
+/// A test or production environment of a project (a Zadig "product").
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Environment {
+    pub name: String,
+    /// Production alias (`env_name` in detail, `envName` in lists).
+    pub alias: String,
+    pub production: bool,
+    pub cluster_id: String,
+    pub namespace: String,
+    pub registry_id: String,
+    pub status: EnvStatus,
+    pub update_by: String,
+    pub create_time: i64,
+    pub update_time: i64,
+    pub global_variables: Vec<GlobalVariableKV>,
+    /// Deployed services, in the project's service order.
+    pub services: Vec<EnvService>,
+    pub pending: Option<Pending>,
+    #[serde(default)]
+    pub share: ShareState,
+    /// ConfigMaps, Secrets, Ingresses and PVCs of the namespace.
+    #[serde(default)]
+    pub envcfgs: Vec<EnvCfg>,
+    /// Kubernetes events of the namespace, oldest first.
+    #[serde(default)]
+    pub events: Vec<KubeEvent>,
+}
+
+impl Environment {
+    pub fn service(&self, name: &str) -> Option<&EnvService> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    pub fn service_mut(&mut self, name: &str) -> Option<&mut EnvService> {
+        self.services.iter_mut().find(|s| s.name == name)
+    }
+
+    /// Every pod of the environment, with the service and workload owning it.
+    pub fn pods(&self) -> impl Iterator<Item = (&EnvService, &Workload, &Pod)> {
+        self.services.iter().flat_map(|s| s.workloads.iter().flat_map(move |w| w.pods.iter().map(move |p| (s, w, p))))
+    }
+}
+
+/// A service deployed in an environment.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EnvService {
+    pub name: String,
+    pub revision: i64,
+    /// `services[].containers` of the environment record (image updates land here).
+    pub containers: Vec<Container>,
+    /// The rendered variables of this service in this environment.
+    pub variable_kvs: Vec<RenderVariableKV>,
+    pub workloads: Vec<Workload>,
+    pub update_time: i64,
+}
+
+/// `commonmodels.Container` as the environment record keeps it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Container {
+    pub name: String,
+    pub r#type: String,
+    pub image: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub image_name: String,
+}
+
+/// A simulated Deployment, StatefulSet or CronJob.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Workload {
+    pub name: String,
+    pub kind: WorkloadKind,
+    pub replicas: u32,
+    /// `pod-template-hash`; changes on every rollout.
+    pub template_hash: String,
+    pub containers: Vec<ContainerTemplate>,
+    pub pods: Vec<Pod>,
+    /// The Kubernetes Service selecting these pods, if any.
+    pub k8s_service: Option<K8sService>,
+    pub schedule: Option<String>,
+    pub suspend: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct K8sService {
+    pub name: String,
+    pub created_at: i64,
+    /// `(service_port, node_port)` pairs.
+    pub ports: Vec<(u16, u16)>,
+}
+
+/// A simulated pod.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Pod {
+    pub name: String,
+    /// Kubernetes phase, e.g. `Running`.
+    pub phase: String,
+    pub ip: String,
+    pub node: String,
+    pub created_at: i64,
+    pub labels: BTreeMap<String, String>,
+    pub containers: Vec<PodContainer>,
+}
+
+impl Pod {
+    pub fn ready(&self) -> bool {
+        self.containers.iter().all(|c| c.ready)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PodContainer {
+    pub name: String,
+    pub image: String,
+    pub ports: Vec<u16>,
+    pub restart_count: u32,
+    pub ready: bool,
+    pub started_at: i64,
+}

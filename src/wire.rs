@@ -1,0 +1,345 @@
+//! How bytes become requests and replies become bytes, the way gin does it.
+//!
+//! - Replies: gin's `c.JSON` uses Go's `encoding/json`, which escapes `<`, `>`,
+//!   `&`, U+2028 and U+2029, and labels the body
+//!   `application/json; charset=utf-8` (aiohttp clients insist on the label).
+//! - Queries: `c.Query(name)` is the first value of `name`, or `""`.
+//! - Bodies: handlers read the raw body and decode it either with
+//!   `json.Unmarshal` (errors become the 500 body) or with `c.BindJSON`
+//!   (errors become a bare 400), see [`go_unmarshal`] and [`bind_json`].
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{ApiError, codes};
+
+/// The content type of every JSON reply.
+pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+
+/// Serialises `value` exactly as Go's `encoding/json` would.
+pub fn to_go_json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, GoFormatter);
+    // Serialising our own types into memory cannot fail.
+    if value.serialize(&mut ser).is_err() {
+        out.clear();
+        out.extend_from_slice(b"null");
+    }
+    out
+}
+
+/// A JSON reply with gin's content type.
+pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
+    let mut response = (status, to_go_json(value)).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+    response
+}
+
+/// A 200 JSON reply: what a handler returns when it sets `ctx.Resp`.
+pub struct Json<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        json_response(StatusCode::OK, &self.0)
+    }
+}
+
+/// `{"message":"success"}`: what the Response middleware writes when a
+/// handler sets no data (`pkg/middleware/gin/response.go`).
+pub struct Success;
+
+impl IntoResponse for Success {
+    fn into_response(self) -> Response {
+        #[derive(Serialize)]
+        struct Body {
+            message: &'static str,
+        }
+        json_response(StatusCode::OK, &Body { message: "success" })
+    }
+}
+
+/// A `serde_json` formatter that escapes like Go's `encoding/json`.
+struct GoFormatter;
+
+impl serde_json::ser::Formatter for GoFormatter {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, ch) in fragment.char_indices() {
+            let escaped = match ch {
+                '<' => "\\u003c",
+                '>' => "\\u003e",
+                '&' => "\\u0026",
+                '\u{2028}' => "\\u2028",
+                '\u{2029}' => "\\u2029",
+                _ => continue,
+            };
+            writer.write_all(&fragment.as_bytes()[start..i])?;
+            writer.write_all(escaped.as_bytes())?;
+            start = i + ch.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+/// The query string as gin reads it: `get` returns the first value or `""`.
+#[derive(Debug, Default, Clone)]
+pub struct QueryParams(Vec<(String, String)>);
+
+impl QueryParams {
+    pub fn parse(query: Option<&str>) -> Self {
+        let pairs = query.unwrap_or("").as_bytes();
+        QueryParams(form_urlencoded_pairs(pairs))
+    }
+
+    /// `c.Query(name)`.
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    /// Every pair, in order (for the request journal).
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+}
+
+fn form_urlencoded_pairs(input: &[u8]) -> Vec<(String, String)> {
+    input
+        .split(|b| *b == b'&')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (k, v) = match part.iter().position(|b| *b == b'=') {
+                Some(i) => (&part[..i], &part[i + 1..]),
+                None => (part, &[][..]),
+            };
+            (percent_decode_plus(k), percent_decode_plus(v))
+        })
+        .collect()
+}
+
+/// Decodes a percent-encoded path segment (`+` stays a plus sign).
+pub fn percent_decode_segment(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(h << 4 | l);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Go's `url.QueryUnescape`-like decoding: `+` is a space, `%XX` a byte;
+/// a malformed escape is kept literally rather than failing the request.
+fn percent_decode_plus(raw: &[u8]) -> String {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < raw.len() => match (hex(raw[i + 1]), hex(raw[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(QueryParams::parse(parts.uri.query()))
+    }
+}
+
+/// The raw request body (`c.GetRawData()`), bounded by the body-size limit.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Bytes::from_request(req, state).await {
+            Ok(bytes) => Ok(RawBody(bytes)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::zadig(
+                codes::PAYLOAD_TOO_LARGE,
+                "request body is larger than the server's limit (--max-body)",
+            )),
+            Err(rejection) => Err(ApiError::invalid_param(rejection.body_text())),
+        }
+    }
+}
+
+/// `json.Unmarshal(data, &args)` with the error returned as a plain error
+/// (HTTP 500). `go_type` names the target as Go's messages do, e.g.
+/// `service.OpenAPICreateEnvArgs`.
+pub fn go_unmarshal<T: DeserializeOwned + Default>(body: &[u8], go_type: &str) -> Result<T, ApiError> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| ApiError::internal(go_syntax_error(body, &e)))?;
+    from_go_value(value, go_type).map_err(ApiError::internal)
+}
+
+/// `c.BindJSON(&args)`: decodes the first JSON value of the body (trailing
+/// bytes are ignored, as with a `json.Decoder`) and answers any failure,
+/// an empty body included, with a bare HTTP 400.
+pub fn bind_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    let mut values = serde_json::Deserializer::from_slice(body).into_iter::<Value>();
+    match values.next() {
+        Some(Ok(value)) => from_go_value(value, "struct").map_err(|_| ApiError::Empty(StatusCode::BAD_REQUEST)),
+        _ => Err(ApiError::Empty(StatusCode::BAD_REQUEST)),
+    }
+}
+
+/// Go's decoder leaves a field at its zero value when the JSON says `null`,
+/// and treats a top-level `null` as "nothing to do". Dropping nulls first
+/// gives serde the same behaviour without annotating every field.
+fn from_go_value<T: DeserializeOwned + Default>(mut value: Value, go_type: &str) -> Result<T, String> {
+    match value {
+        Value::Null => return Ok(T::default()),
+        Value::Object(_) => {}
+        // Every body these handlers decode is a Go struct.
+        ref other => {
+            return Err(format!("json: cannot unmarshal {} into Go value of type {go_type}", json_kind(other)));
+        }
+    }
+    strip_nulls(&mut value);
+    serde_json::from_value(value).map_err(|e| {
+        let text = e.to_string();
+        format!("json: cannot unmarshal {}", text.split(" at line").next().unwrap_or(&text))
+    })
+}
+
+fn strip_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// The text Go's `encoding/json` gives for malformed input, as closely as a
+/// serde error allows: the common cases (empty or truncated body, a stray
+/// character) read exactly as Go's do.
+fn go_syntax_error(body: &[u8], err: &serde_json::Error) -> String {
+    if err.is_eof() || body.iter().all(u8::is_ascii_whitespace) {
+        return "unexpected end of JSON input".to_string();
+    }
+    let offset = line_column_to_offset(body, err.line(), err.column());
+    let text = String::from_utf8_lossy(&body[offset.min(body.len())..]);
+    match text.chars().next() {
+        Some(ch) if err.to_string().starts_with("trailing characters") => {
+            format!("invalid character '{ch}' after top-level value")
+        }
+        Some(ch) => format!("invalid character '{ch}' looking for beginning of value"),
+        None => "unexpected end of JSON input".to_string(),
+    }
+}
+
+/// serde reports 1-based lines and the column of the offending byte.
+fn line_column_to_offset(body: &[u8], line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for _ in 1..line {
+        match body[offset..].iter().position(|b| *b == b'\n') {
+            Some(i) => offset += i + 1,
+            None => break,
+        }
+    }
+    offset + column.saturating_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Default, Debug)]
+    #[serde(default)]
+    struct Args {
+        env_key: String,
+    }
+
+    #[test]
+    fn go_json_escapes_html_characters() {
+        assert_eq!(to_go_json("a<b>&c"), br#""a\u003cb\u003e\u0026c""#.to_vec());
+    }
+
+    #[test]
+    fn an_empty_body_reads_as_gos_end_of_input_error() {
+        let err = go_unmarshal::<Args>(b"", "service.X").unwrap_err();
+        assert_eq!(err, ApiError::internal("unexpected end of JSON input"));
+    }
+
+    #[test]
+    fn a_stray_character_is_named_as_go_names_it() {
+        let err = go_unmarshal::<Args>(b"{\"env_key\": x}", "service.X").unwrap_err();
+        assert_eq!(err, ApiError::internal("invalid character 'x' looking for beginning of value"));
+    }
+
+    #[test]
+    fn a_top_level_array_cannot_fill_a_struct() {
+        let err = go_unmarshal::<Args>(b"[]", "service.X").unwrap_err();
+        assert_eq!(err, ApiError::internal("json: cannot unmarshal array into Go value of type service.X"));
+    }
+
+    #[test]
+    fn nulls_leave_fields_at_their_zero_value() {
+        let args: Args = go_unmarshal(b"{\"env_key\": null}", "service.X").unwrap();
+        assert_eq!(args.env_key, "");
+    }
+
+    #[test]
+    fn bind_json_ignores_trailing_bytes_and_rejects_empty_bodies() {
+        let args: Args = bind_json(b"{\"env_key\":\"dev\"} trailing").unwrap();
+        assert_eq!(args.env_key, "dev");
+        assert_eq!(bind_json::<Args>(b"").unwrap_err(), ApiError::Empty(StatusCode::BAD_REQUEST));
+    }
+
+    #[test]
+    fn query_values_are_percent_decoded_and_first_wins() {
+        let q = QueryParams::parse(Some("projectKey=a%20b&projectKey=c&x=1+2&bad=%zz"));
+        assert_eq!(q.get("projectKey"), "a b");
+        assert_eq!(q.get("x"), "1 2");
+        assert_eq!(q.get("bad"), "%zz");
+        assert_eq!(q.get("missing"), "");
+    }
+}

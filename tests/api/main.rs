@@ -1,0 +1,7 @@
+//! Integration tests: each spawns its own server on a free port and talks
+//! to it over real TCP. One binary, one module per part of the API.
+
+mod environments;
+mod helpers;
+mod run_contract;
+mod wire;

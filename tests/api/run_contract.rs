@@ -1,0 +1,104 @@
+//! The binary's run contract: the `listening on` line, `/healthz`, clean
+//! exit on SIGTERM, and clear failures for bad flags and seeds.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_zadig-mock");
+
+/// Reads the child's first stdout line on a thread, with a deadline.
+fn first_line(child: &mut Child) -> String {
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    rx.recv_timeout(Duration::from_secs(10)).expect("the server printed its listening line in time")
+}
+
+fn wait_with_deadline(child: &mut Child, deadline: Duration) -> Option<std::process::ExitStatus> {
+    let started = Instant::now();
+    while started.elapsed() < deadline {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
+
+#[tokio::test]
+async fn the_binary_announces_its_real_address_and_stops_cleanly_on_sigterm() {
+    // Arrange
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+
+    // Act
+    let line = first_line(&mut child);
+    let address = line.trim().rsplit("listening on ").next().unwrap().to_string();
+    let health = reqwest::get(format!("{address}/healthz")).await.expect("healthz answers");
+    let healthcheck = Command::new(BIN)
+        .args(["--healthcheck", "--listen", address.trim_start_matches("http://")])
+        .status()
+        .expect("healthcheck runs");
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+
+    // Assert
+    assert!(line.contains("listening on http://127.0.0.1:"), "{line}");
+    assert_eq!(health.status().as_u16(), 200);
+    assert!(healthcheck.success());
+    assert!(killed.success());
+    let status = wait_with_deadline(&mut child, Duration::from_secs(5));
+    if status.is_none() {
+        let _ = child.kill();
+    }
+    assert_eq!(status.and_then(|s| s.code()), Some(0));
+}
+
+#[test]
+fn an_invalid_seed_stops_the_start_naming_the_file_and_entry() {
+    let dir = std::env::temp_dir().join(format!("zadig-mock-seed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("broken.yaml");
+    std::fs::write(&file, "projects:\n  - key: p\n    services:\n      - name: s\n        kind: Pod\n").unwrap();
+
+    let output = Command::new(BIN).args(["--listen", "127.0.0.1:0", "--seed"]).arg(&file).output().unwrap();
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("broken.yaml"), "{stderr}");
+    assert!(stderr.contains("projects[p].services[0] (s)"), "{stderr}");
+    assert!(stderr.contains("unknown workload kind \"Pod\""), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn an_unreadable_seed_path_is_a_clear_error() {
+    let output = Command::new(BIN).args(["--seed", "/nonexistent/seed.yaml"]).output().unwrap();
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(0));
+    assert!(stderr.contains("/nonexistent/seed.yaml"), "{stderr}");
+}
+
+#[test]
+fn a_bad_flag_is_refused() {
+    let output = Command::new(BIN).args(["--listen", "not-an-address"]).output().unwrap();
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--listen"));
+}
+
+#[test]
+fn a_healthcheck_against_nothing_fails() {
+    let status = Command::new(BIN).args(["--healthcheck", "--listen", "127.0.0.1:1"]).status().unwrap();
+
+    assert!(!status.success());
+}
