@@ -171,6 +171,7 @@ impl World {
             e.services.retain(|s| s.name != service.name);
             e.services.insert(position.min(e.services.len()), service);
         }
+        self.touch();
     }
 
     /// `PUT /openapi/environments[/production]/{env}` (§2.5): the registry
@@ -227,6 +228,7 @@ impl World {
         if let Some(p) = self.projects.get_mut(project) {
             p.envs.shift_remove(env);
         }
+        self.touch();
         Ok(())
     }
 }

@@ -28,6 +28,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
 
 pub use clock::Clock;
 pub use model::*;
@@ -48,6 +49,10 @@ pub struct World {
     /// costs nothing until something is due.
     #[serde(skip)]
     next_deadline_ms: Option<i64>,
+    /// Bumped by every change that streams must notice (pods coming and
+    /// going, environments removed, the clock moved); see [`World::touch`].
+    #[serde(skip)]
+    generation: u64,
 }
 
 impl World {
@@ -61,7 +66,19 @@ impl World {
             projects: IndexMap::new(),
             settle_ms,
             next_deadline_ms: None,
+            generation: 0,
         }
+    }
+
+    /// Records a change that open streams must notice. [`Store::with`]
+    /// wakes the subscribers of [`Store::changes`] after the operation.
+    pub fn touch(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+    }
+
+    /// The earliest virtual-clock time at which a transition is due.
+    pub fn next_deadline_ms(&self) -> Option<i64> {
+        self.next_deadline_ms
     }
 
     /// Unix seconds on the virtual clock.
@@ -145,26 +162,46 @@ impl World {
                 }
             }
         }
+        self.touch();
     }
 }
 
 /// A shared handle to one world.
 #[derive(Clone)]
 pub struct Store {
-    inner: Arc<Mutex<World>>,
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    world: Mutex<World>,
+    /// Carries [`World::touch`] generations to streams waiting for changes.
+    changes: watch::Sender<u64>,
 }
 
 impl Store {
     pub fn new(world: World) -> Self {
-        Store { inner: Arc::new(Mutex::new(world)) }
+        let (changes, _) = watch::channel(world.generation);
+        Store { inner: Arc::new(Shared { world: Mutex::new(world), changes }) }
     }
 
     /// Runs one operation on the world, after settling what is due. The
     /// closure is synchronous, so the lock can never be held across an await.
     pub fn with<R>(&self, op: impl FnOnce(&mut World) -> R) -> R {
-        let mut world = self.inner.lock();
+        let mut world = self.inner.world.lock();
+        let before = world.generation;
         world.settle_due();
-        op(&mut world)
+        let result = op(&mut world);
+        let after = world.generation;
+        drop(world);
+        if after != before {
+            self.inner.changes.send_replace(after);
+        }
+        result
+    }
+
+    /// A receiver that wakes after every operation that touched the world.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.inner.changes.subscribe()
     }
 
     /// A copy of the whole world (snapshots, exports).
@@ -174,9 +211,13 @@ impl Store {
 
     /// Replaces the whole world (reset, restore, import).
     pub fn replace(&self, mut world: World) {
-        let mut current = self.inner.lock();
+        let mut current = self.inner.world.lock();
         world.settle_ms = current.settle_ms;
         world.recompute_next_deadline();
+        world.generation = current.generation.wrapping_add(1);
+        let generation = world.generation;
         *current = world;
+        drop(current);
+        self.inner.changes.send_replace(generation);
     }
 }
