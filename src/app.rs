@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -21,6 +21,7 @@ use tokio::sync::watch;
 use crate::api::{envcfgs, environments, logs, services, share};
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::routing;
 use crate::seed::{self, Source};
 use crate::store::{Clock, Rng, Store};
 use crate::wire::Json;
@@ -90,7 +91,7 @@ impl AppState {
 /// the `/:name` route for another (`GET /openapi/environments/scale` is the
 /// detail of an environment called `scale`), the static path lists those
 /// methods too; [`environments::EnvParam`] then reads the name from the path.
-pub fn router(state: AppState) -> Router {
+fn routes() -> Router<AppState> {
     use environments as env;
     Router::new()
         .route("/healthz", get(healthz))
@@ -177,9 +178,19 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi/logs/sse/pods/{pod}/containers/{container}", get(logs::stream_container_log))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// The application: the route table behind the gateway, wrapped in the
+/// routing behaviours gin has and axum lacks (see [`routing`]).
+pub fn router(state: AppState) -> Router {
+    let table = routes();
+    let probe = table.clone().with_state(state.clone());
+    let app = table
         .layer(DefaultBodyLimit::max(state.inner.max_body))
         .layer(middleware::from_fn_with_state(state.clone(), gateway))
-        .with_state(state)
+        .with_state(state);
+    // Outside the table, so that it runs before axum routes the request.
+    Router::new().fallback_service(app).layer(middleware::from_fn_with_state(probe, routing::gin_routing))
 }
 
 /// `GET /healthz`: liveness, without auth.
@@ -198,8 +209,8 @@ async fn not_found(uri: Uri) -> ApiError {
 }
 
 /// gin's `NoMethod`: 405 `text/plain` `Method not allowed: <METHOD> <path>`.
-async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
-    ApiError::Text(StatusCode::METHOD_NOT_ALLOWED, format!("Method not allowed: {method} {}", uri.path()))
+async fn method_not_allowed(method: routing::ClientMethod, uri: Uri) -> ApiError {
+    ApiError::Text(StatusCode::METHOD_NOT_ALLOWED, format!("Method not allowed: {} {}", method.0, uri.path()))
 }
 
 /// Who is calling: the token and the user name Zadig would record.

@@ -12,6 +12,8 @@ pub mod app;
 pub mod config;
 /// Zadig's error envelopes.
 pub mod error;
+/// gin's routing behaviours that axum lacks.
+pub mod routing;
 /// The seed format and loader.
 pub mod seed;
 /// The world and its transitions.

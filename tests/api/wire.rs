@@ -202,3 +202,49 @@ async fn strings_are_escaped_as_gos_encoder_escapes_them() {
 
     assert!(text.contains(r#""env_key":"\u003cb\u003e\u0026""#), "{text}");
 }
+
+#[tokio::test]
+async fn head_is_not_get_it_is_405_as_in_gin() {
+    let app = TestApp::spawn().await;
+
+    let response = app.request(Method::HEAD, "/openapi/environments?projectKey=simple-demo").send().await.unwrap();
+
+    assert_eq!(response.status().as_u16(), 405);
+}
+
+#[tokio::test]
+async fn a_405_carries_no_allow_header_as_in_gin_1_9() {
+    let app = TestApp::spawn().await;
+
+    let response = app.request(Method::PATCH, "/openapi/environments/dev").send().await.unwrap();
+
+    assert_eq!(response.status().as_u16(), 405);
+    assert!(response.headers().get("allow").is_none());
+}
+
+#[tokio::test]
+async fn a_trailing_slash_is_redirected_like_gins_redirect_trailing_slash() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let send =
+        |method: Method, path: &str| client.request(method, format!("{}{path}", app.address)).bearer_auth(TOKEN).send();
+
+    let get = send(Method::GET, "/openapi/environments/?projectKey=simple-demo").await.unwrap();
+    let post = send(Method::POST, "/openapi/environments/dev/envcfgs/?projectKey=simple-demo").await.unwrap();
+    let miss = send(Method::GET, "/openapi/nothing/").await.unwrap();
+
+    assert_eq!(get.status().as_u16(), 301);
+    assert_eq!(get.headers()["location"], "/openapi/environments?projectKey=simple-demo");
+    assert_eq!(post.status().as_u16(), 307);
+    assert_eq!(post.headers()["location"], "/openapi/environments/dev/envcfgs?projectKey=simple-demo");
+    assert_eq!(miss.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn a_trailing_slash_without_a_token_is_still_401() {
+    let app = TestApp::spawn().await;
+
+    let (status, _, _) = raw(&app, app.client.get(format!("{}/openapi/environments/", app.address))).await;
+
+    assert_eq!(status, 401);
+}
