@@ -230,10 +230,51 @@ fn from_go_value<T: DeserializeOwned + Default>(mut value: Value, go_type: &str)
         }
     }
     strip_nulls(&mut value);
-    serde_json::from_value(value).map_err(|e| {
-        let text = e.to_string();
-        format!("json: cannot unmarshal {}", text.split(" at line").next().unwrap_or(&text))
+    serde_path_to_error::deserialize(&value).map_err(|e| go_type_error(&value, go_type, &e))
+}
+
+/// `json.UnmarshalTypeError`'s text: `json: cannot unmarshal <json kind>
+/// into Go struct field <Struct>.<json path> of type <go type>`. The struct
+/// named is the request's root struct; Go names the innermost one, which
+/// only differs for errors inside nested objects.
+fn go_type_error(original: &Value, go_type: &str, err: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let segments: Vec<String> = err
+        .path()
+        .iter()
+        .filter_map(|s| match s {
+            serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+            _ => None,
+        })
+        .collect();
+    let found = value_at(original, err.path()).map(json_kind).unwrap_or("value");
+    let expected = go_type_name(&err.inner().to_string());
+    let root = go_type.rsplit('.').next().unwrap_or(go_type);
+    if segments.is_empty() {
+        format!("json: cannot unmarshal {found} into Go value of type {go_type}")
+    } else {
+        format!("json: cannot unmarshal {found} into Go struct field {root}.{} of type {expected}", segments.join("."))
+    }
+}
+
+fn value_at<'a>(root: &'a Value, path: &serde_path_to_error::Path) -> Option<&'a Value> {
+    path.iter().try_fold(root, |v, segment| match segment {
+        serde_path_to_error::Segment::Map { key } => v.get(key),
+        serde_path_to_error::Segment::Seq { index } => v.get(index),
+        _ => Some(v),
     })
+}
+
+/// The Go type serde expected, from its "expected …" wording.
+fn go_type_name(serde_message: &str) -> &'static str {
+    let expected = serde_message.rsplit("expected ").next().unwrap_or("");
+    match expected {
+        e if e.starts_with("a string") => "string",
+        e if e.starts_with("a boolean") => "bool",
+        e if e.starts_with("a sequence") => "[]interface {}",
+        e if e.starts_with("i") || e.starts_with("u") => "int",
+        e if e.starts_with("f") => "float64",
+        _ => "struct",
+    }
 }
 
 fn strip_nulls(value: &mut Value) {
@@ -319,6 +360,15 @@ mod tests {
     fn a_top_level_array_cannot_fill_a_struct() {
         let err = go_unmarshal::<Args>(b"[]", "service.X").unwrap_err();
         assert_eq!(err, ApiError::internal("json: cannot unmarshal array into Go value of type service.X"));
+    }
+
+    #[test]
+    fn a_wrong_field_type_reads_like_gos_unmarshal_type_error() {
+        let err = go_unmarshal::<Args>(b"{\"env_key\": 7}", "service.X").unwrap_err();
+        assert_eq!(
+            err,
+            ApiError::internal("json: cannot unmarshal number into Go struct field X.env_key of type string")
+        );
     }
 
     #[test]

@@ -513,3 +513,18 @@ async fn thirty_two_parallel_creates_of_one_environment_succeed_exactly_once() {
     let list = json(app.list_envs("simple-demo").await, 200).await;
     assert_eq!(list.as_array().unwrap().iter().filter(|e| e["env_key"] == "race").count(), 1);
 }
+
+#[tokio::test]
+async fn a_wrongly_typed_field_is_gos_unmarshal_type_error_as_500() {
+    let app = TestApp::spawn().await;
+    let mut body = new_env_body("x");
+    body["cluster_id"] = json!(42);
+
+    let response = app.create_env("simple-demo", &body).await;
+
+    assert_internal_error(
+        response,
+        "json: cannot unmarshal number into Go struct field OpenAPICreateEnvArgs.cluster_id of type string",
+    )
+    .await;
+}
