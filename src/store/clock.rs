@@ -8,6 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use super::World;
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Clock {
     /// Added to the wall clock while running.
@@ -63,6 +65,33 @@ impl Clock {
     }
 }
 
+/// A move of the virtual clock, applied in this order: freeze or resume,
+/// then set, then advance (so `{"frozen": true, "now": t}` stops exactly at `t`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClockChange {
+    pub frozen: Option<bool>,
+    pub now_ms: Option<i64>,
+    pub advance_ms: Option<i64>,
+}
+
+impl World {
+    /// Moves the virtual clock. Whatever falls due settles at once, and
+    /// streams are woken so that they follow the new time.
+    pub fn change_clock(&mut self, change: ClockChange) {
+        if let Some(frozen) = change.frozen {
+            self.clock.set_frozen(frozen);
+        }
+        if let Some(now_ms) = change.now_ms {
+            self.clock.set_ms(now_ms);
+        }
+        if let Some(by_ms) = change.advance_ms {
+            self.clock.advance_ms(by_ms);
+        }
+        self.settle_due();
+        self.touch();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +104,14 @@ mod tests {
         assert_eq!(clock.now(), 1_700_000_090);
         clock.set_ms(5_000);
         assert_eq!(clock.now(), 5);
+    }
+
+    #[test]
+    fn freezing_then_setting_stops_exactly_at_the_given_time() {
+        let mut world = World::new(Clock::default(), crate::store::Rng::new(1), 0);
+        world.change_clock(ClockChange { frozen: Some(true), now_ms: Some(5_000), advance_ms: Some(1_000) });
+        assert!(world.clock.is_frozen());
+        assert_eq!(world.clock.now_ms(), 6_000);
     }
 
     #[test]

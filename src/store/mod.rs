@@ -30,7 +30,7 @@ use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-pub use clock::Clock;
+pub use clock::{Clock, ClockChange};
 pub use model::*;
 pub use rng::Rng;
 
@@ -176,12 +176,16 @@ struct Shared {
     world: Mutex<World>,
     /// Carries [`World::touch`] generations to streams waiting for changes.
     changes: watch::Sender<u64>,
+    /// Counts operations that may have changed the world (every [`Store::with`]
+    /// and [`Store::replace`]): what the settler and the state file watch.
+    edits: watch::Sender<u64>,
 }
 
 impl Store {
     pub fn new(world: World) -> Self {
         let (changes, _) = watch::channel(world.generation);
-        Store { inner: Arc::new(Shared { world: Mutex::new(world), changes }) }
+        let (edits, _) = watch::channel(0);
+        Store { inner: Arc::new(Shared { world: Mutex::new(world), changes, edits }) }
     }
 
     /// Runs one operation on the world, after settling what is due. The
@@ -193,15 +197,55 @@ impl Store {
         let result = op(&mut world);
         let after = world.generation;
         drop(world);
+        self.edited();
         if after != before {
             self.inner.changes.send_replace(after);
         }
         result
     }
 
+    /// Reads the world as it stands, without settling and without counting
+    /// as an edit: for background work (saving, the journal's clock reading)
+    /// that must not wake itself up.
+    pub fn peek<R>(&self, op: impl FnOnce(&World) -> R) -> R {
+        op(&self.inner.world.lock())
+    }
+
+    /// Settles what is due and says how many real milliseconds remain until
+    /// the next transition: `None` when nothing is pending or the clock is
+    /// frozen (then only a change can make anything due). Counts as an edit
+    /// only when something settled, so a settler waiting on [`Store::edits`]
+    /// does not wake itself.
+    pub fn settle(&self) -> Option<i64> {
+        let mut world = self.inner.world.lock();
+        let before = world.generation;
+        world.settle_due();
+        let wait = match world.next_deadline_ms {
+            Some(deadline) if !world.clock.is_frozen() => Some((deadline - world.clock.now_ms()).max(0)),
+            _ => None,
+        };
+        let after = world.generation;
+        drop(world);
+        if after != before {
+            self.edited();
+            self.inner.changes.send_replace(after);
+        }
+        wait
+    }
+
     /// A receiver that wakes after every operation that touched the world.
     pub fn changes(&self) -> watch::Receiver<u64> {
         self.inner.changes.subscribe()
+    }
+
+    /// A receiver that wakes after every operation that may have changed
+    /// the world, reads included (cheap: one counter).
+    pub fn edits(&self) -> watch::Receiver<u64> {
+        self.inner.edits.subscribe()
+    }
+
+    fn edited(&self) {
+        self.inner.edits.send_modify(|count| *count = count.wrapping_add(1));
     }
 
     /// A copy of the whole world (snapshots, exports).
@@ -218,6 +262,7 @@ impl Store {
         let generation = world.generation;
         *current = world;
         drop(current);
+        self.edited();
         self.inner.changes.send_replace(generation);
     }
 }
