@@ -3,6 +3,7 @@
 
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,13 +14,17 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use base64::Engine;
+use parking_lot::Mutex;
 use serde::Serialize;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
 
-use crate::api::{envcfgs, environments, logs, services, share};
+use crate::api::{control, envcfgs, environments, logs, services, share};
 use crate::config::Config;
+use crate::control::persist::{self, LoadError};
+use crate::control::{ControlError, ControlOptions, Tenant, Tenants, traffic};
 use crate::error::ApiError;
 use crate::routing;
 use crate::seed::{self, Source};
@@ -33,18 +38,32 @@ pub struct AppState {
 }
 
 struct Shared {
-    /// The world every caller sees.
-    store: Store,
+    /// The worlds callers see: one for all, or one per token (`--isolate`).
+    tenants: Arc<Tenants>,
     /// Accepted tokens; empty means any non-empty token.
     tokens: Vec<String>,
     max_body: usize,
+    /// Where the worlds are saved (`--state-file`).
+    state_file: Option<PathBuf>,
+    /// The state-file saver, awaited at the end for its last save.
+    saver: Mutex<Option<JoinHandle<()>>>,
     /// Flips to `true` at shutdown, so that endless streams can end.
     shutdown: watch::Sender<bool>,
 }
 
+/// Why the server cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Seed(#[from] seed::SeedError),
+    #[error(transparent)]
+    State(#[from] LoadError),
+}
+
 impl AppState {
-    /// Builds the state from flags: reads and applies the seed.
-    pub fn from_config(config: &Config) -> Result<Self, seed::SeedError> {
+    /// Builds the state from flags: reads and applies the seed, then the
+    /// state file when there is one.
+    pub fn from_config(config: &Config) -> Result<Self, StartError> {
         let source = match (&config.seed, config.no_seed) {
             (_, true) => Source::Empty,
             (Some(path), false) => Source::Path(path.clone()),
@@ -54,17 +73,70 @@ impl AppState {
         let clock = config.clock.map(Clock::frozen_at).unwrap_or_default();
         let settle_ms = config.settle.as_millis().min(i64::MAX as u128) as i64;
         let world = seed::build_world(&texts, clock, Rng::new(config.random_seed), settle_ms)?;
-        Ok(Self::new(Store::new(world), config.tokens.clone(), config.max_body))
+        let control = ControlOptions {
+            isolate: config.isolate,
+            journal_limit: config.journal_limit,
+            state_file: config.state_file.clone(),
+        };
+        let saved = match &control.state_file {
+            Some(path) => persist::load(path, control.isolate)?,
+            None => None,
+        };
+        let state = Self::with_control(Store::new(world), config.tokens.clone(), config.max_body, control);
+        if let Some(worlds) = saved {
+            state.inner.tenants.restore(worlds);
+        }
+        Ok(state)
     }
 
+    /// A state serving `store`'s world to every caller.
     pub fn new(store: Store, tokens: Vec<String>, max_body: usize) -> Self {
+        Self::with_control(store, tokens, max_body, ControlOptions::default())
+    }
+
+    /// A state whose seed (what reset goes back to) is `store`'s world.
+    pub fn with_control(store: Store, tokens: Vec<String>, max_body: usize, control: ControlOptions) -> Self {
         let (shutdown, _) = watch::channel(false);
-        AppState { inner: Arc::new(Shared { store, tokens, max_body, shutdown }) }
+        let tenants = Arc::new(Tenants::new(store, control.isolate, control.journal_limit));
+        let saver = Mutex::new(None);
+        let state_file = control.state_file;
+        AppState { inner: Arc::new(Shared { tenants, tokens, max_body, state_file, saver, shutdown }) }
     }
 
     /// The world a request with `token` works on.
-    pub fn store_for(&self, _token: &str) -> Store {
-        self.inner.store.clone()
+    pub fn store_for(&self, token: &str) -> Store {
+        self.tenant_for(token).store.clone()
+    }
+
+    /// The tenant (world, journal, faults, snapshots) of `token`.
+    pub fn tenant_for(&self, token: &str) -> Tenant {
+        self.inner.tenants.get(token)
+    }
+
+    /// The largest accepted request body (`--max-body`).
+    pub fn max_body(&self) -> usize {
+        self.inner.max_body
+    }
+
+    /// Starts the background work: each world's settler and the state-file
+    /// saver. Both end at shutdown.
+    pub fn start_background(&self) {
+        let dirty = Arc::new(Notify::new());
+        self.inner.tenants.start(self.inner.shutdown.subscribe(), dirty.clone());
+        if let Some(path) = &self.inner.state_file {
+            let tenants = self.inner.tenants.clone();
+            let saver = persist::spawn_saver(path.clone(), tenants, dirty, self.inner.shutdown.subscribe());
+            *self.inner.saver.lock() = Some(saver);
+        }
+    }
+
+    /// Waits for the work that must finish after shutdown (the last save).
+    pub async fn finish(&self) {
+        self.begin_shutdown();
+        let saver = self.inner.saver.lock().take();
+        if let Some(saver) = saver {
+            let _ = saver.await;
+        }
     }
 
     /// Signals streams that the server is going down.
@@ -176,6 +248,16 @@ fn routes() -> Router<AppState> {
         )
         // Container logs
         .route("/openapi/logs/sse/pods/{pod}/containers/{container}", get(logs::stream_container_log))
+        // Control plane (zadig-mock's own, for tests)
+        .route("/_mock/reset", post(control::reset))
+        .route("/_mock/state", get(control::export_state).put(control::import_state))
+        .route("/_mock/snapshots", get(control::list_snapshots))
+        .route("/_mock/snapshots/{name}", post(control::save_snapshot).delete(control::delete_snapshot))
+        .route("/_mock/snapshots/{name}/restore", post(control::restore_snapshot))
+        .route("/_mock/requests", get(control::list_requests).delete(control::clear_requests))
+        .route("/_mock/faults", get(control::list_faults).post(control::add_fault).delete(control::clear_faults))
+        .route("/_mock/faults/{id}", delete(control::delete_fault))
+        .route("/_mock/clock", get(control::get_clock).post(control::set_clock))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -187,6 +269,7 @@ pub fn router(state: AppState) -> Router {
     let probe = table.clone().with_state(state.clone());
     let app = table
         .layer(DefaultBodyLimit::max(state.inner.max_body))
+        .layer(middleware::from_fn_with_state(state.clone(), traffic::traffic))
         .layer(middleware::from_fn_with_state(state.clone(), gateway))
         .with_state(state);
     // Outside the table, so that it runs before axum routes the request.
@@ -203,14 +286,23 @@ struct Health {
     status: &'static str,
 }
 
-/// gin's `NoRoute`: 404 `text/plain` `Invalid path: <path>`.
-async fn not_found(uri: Uri) -> ApiError {
-    ApiError::Text(StatusCode::NOT_FOUND, format!("Invalid path: {}", uri.path()))
+/// gin's `NoRoute`: 404 `text/plain` `Invalid path: <path>`; under
+/// `/_mock` the control API's JSON error.
+async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/_mock/") {
+        return ControlError::not_found(format!("no control endpoint {}", uri.path())).into_response();
+    }
+    ApiError::Text(StatusCode::NOT_FOUND, format!("Invalid path: {}", uri.path())).into_response()
 }
 
-/// gin's `NoMethod`: 405 `text/plain` `Method not allowed: <METHOD> <path>`.
-async fn method_not_allowed(method: routing::ClientMethod, uri: Uri) -> ApiError {
-    ApiError::Text(StatusCode::METHOD_NOT_ALLOWED, format!("Method not allowed: {} {}", method.0, uri.path()))
+/// gin's `NoMethod`: 405 `text/plain` `Method not allowed: <METHOD> <path>`;
+/// under `/_mock` the control API's JSON error.
+async fn method_not_allowed(method: routing::ClientMethod, uri: Uri) -> Response {
+    let text = format!("Method not allowed: {} {}", method.0, uri.path());
+    if uri.path().starts_with("/_mock/") {
+        return ControlError { status: StatusCode::METHOD_NOT_ALLOWED, message: text }.into_response();
+    }
+    ApiError::Text(StatusCode::METHOD_NOT_ALLOWED, text).into_response()
 }
 
 /// Who is calling: the token and the user name Zadig would record.
@@ -236,6 +328,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
+impl FromRequestParts<AppState> for Tenant {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Tenant>().cloned().unwrap_or_else(|| state.tenant_for("")))
+    }
+}
+
 impl FromRequestParts<AppState> for Store {
     type Rejection = std::convert::Infallible;
 
@@ -258,7 +358,9 @@ async fn gateway(State(state): State<AppState>, mut request: Request, next: Next
         _ => return StatusCode::UNAUTHORIZED.into_response(),
     };
     let caller = Caller { user: user_name(&token), token };
-    request.extensions_mut().insert(state.store_for(&caller.token));
+    let tenant = state.tenant_for(&caller.token);
+    request.extensions_mut().insert(tenant.store.clone());
+    request.extensions_mut().insert(tenant);
     request.extensions_mut().insert(caller);
     next.run(request).await
 }

@@ -44,6 +44,20 @@ pub struct Config {
     #[arg(long, env = "ZADIG_MOCK_CLOCK")]
     pub clock: Option<i64>,
 
+    /// Give each API token its own world, journal, faults, clock and
+    /// snapshots, cloned from the seed on its first request.
+    #[arg(long, env = "ZADIG_MOCK_ISOLATE")]
+    pub isolate: bool,
+
+    /// Load the world from this file at start when it exists, and save it
+    /// there (atomically) after changes and at shutdown.
+    #[arg(long, env = "ZADIG_MOCK_STATE_FILE")]
+    pub state_file: Option<PathBuf>,
+
+    /// How many requests the journal keeps (per world); the oldest go first.
+    #[arg(long, env = "ZADIG_MOCK_JOURNAL_LIMIT", default_value_t = 10_000)]
+    pub journal_limit: usize,
+
     /// Log output format.
     #[arg(long, env = "ZADIG_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -93,5 +107,8 @@ mod tests {
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(config.settle, Duration::ZERO);
         assert!(config.tokens.is_empty());
+        assert!(!config.isolate);
+        assert_eq!(config.journal_limit, 10_000);
+        assert!(config.state_file.is_none());
     }
 }

@@ -104,6 +104,11 @@ impl ApiError {
         Self::zadig(codes::INVALID_PARAM, description)
     }
 
+    /// 413 for a body over `--max-body`.
+    pub fn payload_too_large() -> Self {
+        Self::zadig(codes::PAYLOAD_TOO_LARGE, "request body is larger than the server's limit (--max-body)")
+    }
+
     /// A plain Go error, rendered as HTTP 500.
     pub fn internal(description: impl Into<String>) -> Self {
         ApiError::Internal(description.into())

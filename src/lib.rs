@@ -10,6 +10,8 @@ pub mod api;
 pub mod app;
 /// Command-line flags and environment variables.
 pub mod config;
+/// The test control plane under `/_mock/`.
+pub mod control;
 /// Zadig's error envelopes.
 pub mod error;
 /// gin's routing behaviours that axum lacks.
@@ -33,17 +35,21 @@ pub use app::AppState;
 
 /// Serves the API on `listener` until `shutdown` resolves, then lets
 /// requests in flight finish. Open log streams are ended at shutdown so they
-/// cannot hold it up.
+/// cannot hold it up; the state file gets its last save before this returns.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = app::router(state.clone());
-    axum::serve(listener, router)
+    state.start_background();
+    let stopping = state.clone();
+    let served = axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             shutdown.await;
-            state.begin_shutdown();
+            stopping.begin_shutdown();
         })
-        .await
+        .await;
+    state.finish().await;
+    served
 }

@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::{ApiError, codes};
+use crate::error::ApiError;
 
 /// The content type of every JSON reply.
 pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
@@ -189,10 +189,7 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Bytes::from_request(req, state).await {
             Ok(bytes) => Ok(RawBody(bytes)),
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::zadig(
-                codes::PAYLOAD_TOO_LARGE,
-                "request body is larger than the server's limit (--max-body)",
-            )),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::payload_too_large()),
             Err(rejection) => Err(ApiError::invalid_param(rejection.body_text())),
         }
     }

@@ -3,6 +3,7 @@
 //! since that decides which error a bad request gets), makes one store call
 //! and shapes the reply.
 
+pub mod control;
 pub mod envcfgs;
 pub mod environments;
 pub mod logs;

@@ -7,6 +7,7 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::Value;
 use tokio::net::TcpListener;
 use zadig_mock::AppState;
+use zadig_mock::control::ControlOptions;
 use zadig_mock::seed::{self, Source};
 use zadig_mock::store::{Clock, Rng, Store};
 
@@ -30,11 +31,23 @@ pub struct Options {
     pub max_body: usize,
     /// Unix seconds the virtual clock is frozen at.
     pub clock: i64,
+    /// `--isolate`: a world per token.
+    pub isolate: bool,
+    /// `--journal-limit`.
+    pub journal_limit: usize,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { seed: None, settle_ms: 0, tokens: Vec::new(), max_body: 4 * 1024 * 1024, clock: 1_700_000_000 }
+        Options {
+            seed: None,
+            settle_ms: 0,
+            tokens: Vec::new(),
+            max_body: 4 * 1024 * 1024,
+            clock: 1_700_000_000,
+            isolate: false,
+            journal_limit: 10_000,
+        }
     }
 }
 
@@ -52,7 +65,9 @@ impl TestApp {
         let world = seed::build_world(&texts, Clock::frozen_at(options.clock), Rng::new(1), options.settle_ms)
             .expect("test seed is valid");
         let store = Store::new(world);
-        let state = AppState::new(store.clone(), options.tokens, options.max_body);
+        let control =
+            ControlOptions { isolate: options.isolate, journal_limit: options.journal_limit, state_file: None };
+        let state = AppState::with_control(store.clone(), options.tokens, options.max_body, control);
         // Bound before serving: connections queue until the server runs, so
         // no test ever waits for readiness.
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
@@ -65,7 +80,8 @@ impl TestApp {
         TestApp { address, client, store, _shutdown: tx }
     }
 
-    /// Moves the virtual clock forward, completing `--settle` transitions.
+    /// Moves the virtual clock forward, completing `--settle` transitions
+    /// (directly on the store; `POST /_mock/clock` does it over HTTP).
     pub fn advance_clock(&self, seconds: i64) {
         self.store.with(|w| w.clock.advance_ms(seconds * 1000));
     }

@@ -1,6 +1,7 @@
 //! Integration tests: each spawns its own server on a free port and talks
 //! to it over real TCP. One binary, one module per part of the API.
 
+mod control;
 mod environments;
 mod helpers;
 mod run_contract;
