@@ -125,3 +125,14 @@ async fn long_bodies_are_recorded_cut_short() {
     assert_eq!(journal[0]["body_truncated"], true);
     assert_eq!(journal[0]["body"].as_str().map(str::len), Some(64 * 1024));
 }
+
+#[tokio::test]
+async fn a_head_request_is_journaled_under_its_own_method() {
+    let app = TestApp::spawn().await;
+
+    app.request(Method::HEAD, "/openapi/environments?projectKey=simple-demo").send().await.unwrap();
+    let journal = app.journal("?method=HEAD").await;
+
+    assert_eq!(journal[0]["method"], "HEAD");
+    assert_eq!(journal[0]["status"], 405);
+}
