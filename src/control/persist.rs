@@ -58,7 +58,13 @@ pub fn load(path: &Path, isolate: bool) -> Result<Option<Worlds>, LoadError> {
     let fail = |problem: String| LoadError { path: path.display().to_string(), problem };
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Refused now rather than failing every save later.
+            return match path.parent().filter(|p| !p.as_os_str().is_empty() && !p.is_dir()) {
+                Some(folder) => Err(fail(format!("its folder {} does not exist", folder.display()))),
+                None => Ok(None),
+            };
+        }
         Err(e) => return Err(fail(e.to_string())),
     };
     let file: StateFile =
@@ -154,6 +160,12 @@ mod tests {
     fn a_missing_file_is_no_state_yet() {
         let path = temp_dir("missing").join("state.json");
         assert!(load(&path, false).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_file_in_a_missing_folder_is_refused_at_start() {
+        let path = temp_dir("no-folder").join("missing").join("state.json");
+        assert!(load(&path, false).unwrap_err().to_string().contains("does not exist"));
     }
 
     #[test]
