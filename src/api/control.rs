@@ -94,7 +94,7 @@ pub async fn list_requests(tenant: Tenant, query: QueryParams) -> Json<Vec<Entry
 /// `DELETE /_mock/requests`: empties the journal.
 pub async fn clear_requests(tenant: Tenant) -> Json<Done> {
     let count = tenant.journal.lock().clear();
-    Json(Done::new(format!("cleared {count} requests")))
+    Json(Done::new(format!("cleared {}", counted(count, "request"))))
 }
 
 /// `GET /_mock/faults`.
@@ -117,7 +117,7 @@ pub async fn delete_fault(tenant: Tenant, Path(id): Path<String>) -> Reply<Fault
 /// `DELETE /_mock/faults`: removes every fault.
 pub async fn clear_faults(tenant: Tenant) -> Json<Done> {
     let count = tenant.faults.lock().clear();
-    Json(Done::new(format!("removed {count} faults")))
+    Json(Done::new(format!("removed {}", counted(count, "fault"))))
 }
 
 /// `GET /_mock/clock`.
@@ -132,4 +132,12 @@ pub async fn set_clock(tenant: Tenant, ControlJson(request): ControlJson<ClockRe
         w.change_clock(change);
         ClockView::of(w)
     })))
+}
+
+/// `1 fault`, `2 faults`.
+fn counted(count: usize, noun: &str) -> String {
+    match count {
+        1 => format!("1 {noun}"),
+        _ => format!("{count} {noun}s"),
+    }
 }

@@ -29,20 +29,11 @@ pub async fn traffic(State(state): State<AppState>, request: Request, next: Next
         Some(tenant) if request.uri().path().starts_with("/openapi") => tenant.clone(),
         _ => return next.run(request).await,
     };
-    let started = Instant::now();
-    let id = tenant.journal.lock().next_id();
-    let time = tenant.store.peek(World::now);
     let (parts, body) = request.into_parts();
-    let query = QueryParams::parse(parts.uri.query());
-    let route = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_string());
-    // As sent: routing hides a HEAD from axum under another name.
-    let method = parts.extensions.get::<ClientMethod>().map_or_else(|| parts.method.to_string(), |m| m.0.to_string());
-    let path = parts.uri.path().to_string();
-
+    let arrival = Arrival::new(&tenant, &parts);
     let (body, bytes) = buffer(&parts, body, state.max_body()).await;
-    let target = Target { method: &method, path: &path, route: route.as_deref(), project: None };
     let decision = match &bytes {
-        Ok(bytes) => decide(&tenant, target, &query, bytes.as_ref()),
+        Ok(bytes) => decide(&tenant, arrival.target(), &arrival.query, bytes.as_ref()),
         Err(_) => None,
     };
     if let Some(latency_ms) = decision.as_ref().map(|d| d.latency_ms).filter(|ms| *ms > 0) {
@@ -52,34 +43,77 @@ pub async fn traffic(State(state): State<AppState>, request: Request, next: Next
             () = state.shutdown_signal() => {}
         }
     }
-    let response = match (&bytes, decision.as_ref().map(|d| &d.act)) {
+    let response = match (&bytes, decision.as_ref()) {
         (Err(too_large), _) => too_large.clone().into_response(),
-        (_, None | Some(Act::Pass)) => next.run(Request::from_parts(parts, body)).await,
-        (_, Some(Act::Respond { status, body })) => fault_response(decision_id(&decision), *status, body.clone()),
-        (_, Some(Act::Abort)) => abort_response(),
+        (_, None | Some(Decision { act: Act::Pass, .. })) => next.run(Request::from_parts(parts, body)).await,
+        (_, Some(Decision { fault, act: Act::Respond { status, body }, .. })) => {
+            fault_response(*fault, *status, body.clone())
+        }
+        (_, Some(Decision { act: Act::Abort, .. })) => abort_response(),
     };
-
-    let aborted = matches!(decision.as_ref().map(|d| &d.act), Some(Act::Abort));
-    let (body, body_truncated) = match &bytes {
-        Ok(Some(bytes)) => recorded_body(bytes),
-        // Left unread: longer than --max-body.
-        Ok(None) | Err(_) => (Value::Null, true),
-    };
-    let entry = Entry {
-        id,
-        time,
-        method,
-        path,
-        query: first_values(&query),
-        route,
-        body,
-        body_truncated,
-        status: (!aborted).then(|| response.status().as_u16()),
-        duration_ms: started.elapsed().as_millis().try_into().unwrap_or(u64::MAX),
-        fault: decision.map(|d| d.fault),
-    };
-    tenant.journal.lock().record(entry);
+    tenant.journal.lock().record(arrival.finish(&bytes, decision.as_ref(), &response));
     response
+}
+
+/// What is known of a request as it arrives.
+struct Arrival {
+    id: u64,
+    time: i64,
+    started: Instant,
+    method: String,
+    path: String,
+    query: QueryParams,
+    route: Option<String>,
+}
+
+impl Arrival {
+    fn new(tenant: &Tenant, parts: &Parts) -> Self {
+        Arrival {
+            id: tenant.journal.lock().next_id(),
+            time: tenant.store.peek(World::now),
+            started: Instant::now(),
+            // As sent: routing hides a HEAD from axum under another name.
+            method: parts
+                .extensions
+                .get::<ClientMethod>()
+                .map_or_else(|| parts.method.to_string(), |m| m.0.to_string()),
+            path: parts.uri.path().to_string(),
+            query: QueryParams::parse(parts.uri.query()),
+            route: parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_string()),
+        }
+    }
+
+    fn target(&self) -> Target<'_> {
+        Target { method: &self.method, path: &self.path, route: self.route.as_deref(), project: None }
+    }
+
+    /// The journal entry, once the response head is ready.
+    fn finish(
+        self,
+        bytes: &Result<Option<Bytes>, ApiError>,
+        decision: Option<&Decision>,
+        response: &Response,
+    ) -> Entry {
+        let (body, body_truncated) = match bytes {
+            Ok(Some(bytes)) => recorded_body(bytes),
+            // Left unread: longer than --max-body.
+            Ok(None) | Err(_) => (Value::Null, true),
+        };
+        let aborted = decision.is_some_and(|d| d.act == Act::Abort);
+        Entry {
+            id: self.id,
+            time: self.time,
+            query: first_values(&self.query),
+            method: self.method,
+            path: self.path,
+            route: self.route,
+            body,
+            body_truncated,
+            status: (!aborted).then(|| response.status().as_u16()),
+            duration_ms: self.started.elapsed().as_millis().try_into().unwrap_or(u64::MAX),
+            fault: decision.map(|d| d.fault),
+        }
+    }
 }
 
 /// Reads the body into memory (within `--max-body`) so that it can be both
@@ -119,10 +153,6 @@ fn project_of(query: &QueryParams, body: Option<&Bytes>) -> Option<String> {
         }
         key => Some(key.to_string()),
     }
-}
-
-fn decision_id(decision: &Option<Decision>) -> u64 {
-    decision.as_ref().map_or(0, |d| d.fault)
 }
 
 fn first_values(query: &QueryParams) -> IndexMap<String, String> {

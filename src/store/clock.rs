@@ -114,6 +114,36 @@ mod tests {
         assert_eq!(world.clock.now_ms(), 6_000);
     }
 
+    fn demo(settle_ms: i64) -> World {
+        let texts = crate::seed::read_source(&crate::seed::Source::Demo).unwrap();
+        let mut world =
+            crate::seed::build_world(&texts, Clock::frozen_at(1_000), crate::store::Rng::new(1), 0).unwrap();
+        world.settle_ms = settle_ms;
+        world
+    }
+
+    #[test]
+    fn moving_the_clock_past_a_deadline_settles_at_once() {
+        let mut world = demo(60_000);
+        world.begin_transition("simple-demo", "dev", crate::store::EnvStatus::Deleting, crate::store::Settle::Remove);
+        world.change_clock(ClockChange { advance_ms: Some(59_999), ..Default::default() });
+        assert!(world.env("simple-demo", "dev").is_some());
+        world.change_clock(ClockChange { advance_ms: Some(1), ..Default::default() });
+        assert!(world.env("simple-demo", "dev").is_none());
+    }
+
+    #[test]
+    fn a_store_tells_its_settler_how_long_to_sleep_only_while_the_clock_runs() {
+        let store = crate::store::Store::new(demo(60_000));
+        store.with(|w| {
+            w.begin_transition("simple-demo", "dev", crate::store::EnvStatus::Deleting, crate::store::Settle::Remove)
+        });
+        assert_eq!(store.settle(), None, "a frozen clock never reaches the deadline by itself");
+        store.with(|w| w.change_clock(ClockChange { frozen: Some(false), ..Default::default() }));
+        let wait = store.settle().expect("a running clock reaches it");
+        assert!((59_000..=60_000).contains(&wait), "{wait}");
+    }
+
     #[test]
     fn unfreezing_continues_from_the_frozen_time() {
         let mut clock = Clock::frozen_at(1_000);

@@ -83,7 +83,7 @@ async fn deleting_the_journal_empties_it_and_ids_keep_counting() {
     app.list_envs("simple-demo").await;
     let journal = app.journal("").await;
 
-    assert_eq!(cleared, json!({"message": "cleared 1 requests"}));
+    assert_eq!(cleared, json!({"message": "cleared 1 request"}));
     assert_eq!(journal.as_array().map(Vec::len), Some(1));
     assert_eq!(journal[0]["id"], 2);
 }
