@@ -102,6 +102,16 @@ mod tests {
     }
 
     #[test]
+    fn control_plane_flags_parse() {
+        let args = ["zadig-mock", "--isolate", "--state-file", "/tmp/s.json", "--journal-limit", "5"];
+        let config = Config::try_parse_from(args).unwrap();
+        assert!(config.isolate);
+        assert_eq!(config.state_file, Some(PathBuf::from("/tmp/s.json")));
+        assert_eq!(config.journal_limit, 5);
+        assert!(Config::try_parse_from(["zadig-mock", "--journal-limit", "-1"]).is_err());
+    }
+
+    #[test]
     fn defaults_match_the_run_contract() {
         let config = Config::try_parse_from(["zadig-mock"]).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");

@@ -21,9 +21,15 @@ impl Server {
     /// Starts the binary on a free port with `args` and waits for its
     /// `listening on` line.
     pub fn start(args: &[&str]) -> Self {
+        Self::start_with_env(args, &[])
+    }
+
+    /// Like [`Server::start`], with environment variables set.
+    pub fn start_with_env(args: &[&str], vars: &[(&str, &str)]) -> Self {
         let mut child = Command::new(BIN)
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
+            .envs(vars.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

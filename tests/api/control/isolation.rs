@@ -3,6 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
+use super::binary::Server;
 use super::helpers::env_keys;
 use crate::helpers::*;
 
@@ -73,4 +74,26 @@ async fn without_isolate_every_token_shares_one_world() {
     create.json(&new_env_body("dev9")).send().await.expect("request sent");
 
     assert_eq!(envs_of(&app, "bob").await, vec!["dev", "dev9"]);
+}
+
+#[tokio::test]
+async fn isolate_and_the_journal_limit_can_be_set_from_the_environment() {
+    // Arrange
+    let vars = [("ZADIG_MOCK_ISOLATE", "true"), ("ZADIG_MOCK_JOURNAL_LIMIT", "2")];
+    let server = Server::start_with_env(&[], &vars);
+    let create = server.request_as("alice", Method::POST, "/openapi/environments?projectKey=simple-demo");
+    create.json(&new_env_body("dev9")).send().await.expect("request sent");
+
+    // Act
+    for _ in 0..3 {
+        server.request_as("alice", Method::GET, "/openapi/environments?projectKey=simple-demo").send().await.unwrap();
+    }
+    let bob = server.request_as("bob", Method::GET, "/openapi/environments?projectKey=simple-demo").send().await;
+    let journal = server.request_as("alice", Method::GET, "/_mock/requests").send().await;
+
+    // Assert
+    assert_eq!(env_keys(&json(bob.unwrap(), 200).await), vec!["dev"]);
+    let journal = json(journal.unwrap(), 200).await;
+    let ids: Vec<u64> = journal.as_array().unwrap().iter().map(|e| e["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, vec![3, 4]);
 }
