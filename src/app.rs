@@ -21,7 +21,7 @@ use serde::Serialize;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
-use crate::api::{control, envcfgs, environments, logs, services, share};
+use crate::api::{control, envcfgs, environments, events, logs, service_detail, services, share, variables, workloads};
 use crate::config::Config;
 use crate::control::persist::{self, LoadError};
 use crate::control::{ControlError, ControlOptions, Tenant, Tenants, traffic};
@@ -194,29 +194,29 @@ fn routes() -> Router<AppState> {
         )
         .route("/openapi/environments/{env}/services", put(services::update_services))
         .route("/openapi/environments/production/{env}/services", put(services::update_production_services))
-        .route("/openapi/environments/{env}/services/{service}", get(services::get_service))
-        .route("/openapi/environments/production/{env}/services/{service}", get(services::get_production_service))
-        .route("/openapi/environments/{env}/variable", get(services::get_variables).put(services::update_variables))
+        .route("/openapi/environments/{env}/services/{service}", get(service_detail::get_service))
+        .route("/openapi/environments/production/{env}/services/{service}", get(service_detail::get_production_service))
+        .route("/openapi/environments/{env}/variable", get(variables::get_variables).put(variables::update_variables))
         .route(
             "/openapi/environments/production/{env}/variable",
-            get(services::get_production_variables).put(services::update_production_variables),
+            get(variables::get_production_variables).put(variables::update_production_variables),
         )
         .route(
             "/openapi/environments/scale",
-            post(services::scale_workload)
+            post(workloads::scale_workload)
                 .get(env::get_environment)
                 .put(env::update_environment)
                 .delete(env::delete_environment),
         )
-        .route("/openapi/environments/{env}/service/{service}/restart", post(services::restart_service))
+        .route("/openapi/environments/{env}/service/{service}/restart", post(workloads::restart_service))
         .route(
             "/openapi/environments/production/{env}/service/{service}/restart",
-            post(services::restart_production_service),
+            post(workloads::restart_production_service),
         )
-        .route("/openapi/environments/image/deployment/{env}", post(services::update_deployment_image))
-        .route("/openapi/environments/image/statefulset/{env}", post(services::update_statefulset_image))
-        .route("/openapi/environments/image/cronjob/{env}", post(services::update_cronjob_image))
-        .route("/openapi/environments/kube/events", get(services::list_events))
+        .route("/openapi/environments/image/deployment/{env}", post(workloads::update_deployment_image))
+        .route("/openapi/environments/image/statefulset/{env}", post(workloads::update_statefulset_image))
+        .route("/openapi/environments/image/cronjob/{env}", post(workloads::update_cronjob_image))
+        .route("/openapi/environments/kube/events", get(events::list_events))
         // Environment configurations
         .route("/openapi/environments/{env}/envcfgs", get(envcfgs::list_envcfgs).post(envcfgs::create_envcfg))
         .route(

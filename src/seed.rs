@@ -346,18 +346,23 @@ fn create_environment(world: &mut World, project: &str, env: SeedEnvironment) ->
         namespace: env.namespace,
         registry_id: env.registry_id,
         env_name: env.env_name,
-        global_variables: env.global_variables,
+        global_variables: if env.production { Vec::new() } else { env.global_variables.clone() },
         services: if env.production { Vec::new() } else { services },
         env_configs: env.env_configs,
     };
     world.create_env(args, &user).map_err(|e| e.to_string())?;
+    // Production creation ignores `global_variables` (§2.4): they are then
+    // set the way `PUT …/production/{env}/variable` sets them.
+    if env.production && !env.global_variables.is_empty() {
+        world.update_global_variables(project, &env.env_key, env.global_variables, true).map_err(|e| e.to_string())?;
+    }
     if env.production && !env.services.is_empty() {
         let list = env
             .services
             .into_iter()
             .map(|s| ServiceWithKvs { service_name: s.service_name, variable_kvs: s.variable_kvs })
             .collect();
-        world.add_services(project, &env.env_key, list, true, &user).map_err(|e| e.to_string())?;
+        world.add_services(project, &env.env_key, list, true).map_err(|e| e.to_string())?;
     }
     Ok(())
 }

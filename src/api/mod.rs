@@ -6,9 +6,13 @@
 pub mod control;
 pub mod envcfgs;
 pub mod environments;
+pub mod events;
 pub mod logs;
+pub mod service_detail;
 pub mod services;
 pub mod share;
+pub mod variables;
+pub mod workloads;
 
 use crate::error::ApiError;
 use crate::wire::QueryParams;

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::cluster::{self, Deploy};
+use super::cluster;
 use super::envcfgs::EnvCfgArgs;
 use super::model::{
     Container, EnvService, EnvStatus, Environment, GlobalVariableKV, Project, RenderVariableKV, Settle,
@@ -152,26 +152,21 @@ impl World {
         Ok(())
     }
 
-    /// Deploys one rendered service into an environment: its record, its
-    /// workloads and pods, in the project's service order.
-    pub fn deploy_service(&mut self, project: &str, env: &str, mut service: EnvService, images: &[Container]) {
-        let now = self.now();
-        let Some(p) = self.projects.get(project) else { return };
-        let Some(template) = p.template(&service.name) else { return };
-        let Some(e) = p.envs.get(env) else { return };
-        let nodes = self.clusters.iter().find(|c| c.id == e.cluster_id).map(|c| c.nodes.clone()).unwrap_or_default();
-        let template = template.clone();
-        let mut deploy = Deploy { rng: &mut self.rng, now, project, service: &service.name.clone(), nodes: &nodes };
-        service.workloads = deploy.workloads(&template, images);
+    /// Deploys one rendered service into an environment: its record, in
+    /// the project's service order, then its workloads and pods (with their
+    /// events).
+    pub fn deploy_service(&mut self, project: &str, env: &str, service: EnvService, images: &[Container]) {
         let Some(p) = self.projects.get_mut(project) else { return };
+        let Some(template) = p.template(&service.name).cloned() else { return };
         let rank = |name: &str, p: &Project| p.service_rank(name);
         let position =
             p.envs.get(env).map(|e| e.services.iter().filter(|s| rank(&s.name, p) < rank(&service.name, p)).count());
+        let name = service.name.clone();
         if let (Some(position), Some(e)) = (position, p.envs.get_mut(env)) {
             e.services.retain(|s| s.name != service.name);
             e.services.insert(position.min(e.services.len()), service);
         }
-        self.touch();
+        self.change_service(project, env, &name, |deploy, s| s.workloads = deploy.workloads(&template, images));
     }
 
     /// `PUT /openapi/environments[/production]/{env}` (§2.5): the registry

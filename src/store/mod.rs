@@ -14,11 +14,15 @@
 
 mod clock;
 pub mod cluster;
+pub mod env_update;
 pub mod envcfgs;
 pub mod environments;
 pub mod events;
+pub mod global_variables;
 mod model;
+pub mod relations;
 mod rng;
+pub mod rollout;
 pub mod services;
 pub mod share;
 pub mod variables;

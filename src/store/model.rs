@@ -276,6 +276,9 @@ pub struct Container {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Workload {
     pub name: String,
+    /// `metadata.uid`; events about the workload fold per object.
+    #[serde(default)]
+    pub uid: String,
     pub kind: WorkloadKind,
     pub replicas: u32,
     /// `pod-template-hash`; changes on every rollout.
@@ -301,6 +304,9 @@ pub struct K8sService {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Pod {
     pub name: String,
+    /// `metadata.uid`: a pod recreated under the same name is a new object.
+    #[serde(default)]
+    pub uid: String,
     /// Kubernetes phase, e.g. `Running`.
     pub phase: String,
     pub ip: String,

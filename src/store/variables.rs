@@ -1,7 +1,10 @@
-//! Service and global variables: how a service's variables are completed
-//! from its template and checked before it is rendered
-//! (`env/service/openapi.go` `fillServiceVariableAttribute`,
-//! `common/types/service_variable.go` `ServiceVariableKVToYaml`).
+//! Service variables: how a service's variables are completed from its
+//! template or its current values, take the environment's global values,
+//! and are checked before they are rendered (`env/service/openapi.go`
+//! `fillServiceVariableAttribute`, `setGlobalVariableToServiceVariable`;
+//! `common/types/service_variable.go` `ServiceVariableKVToYaml`,
+//! `ValidateRenderVariables`, `MergeRenderAndServiceTemplateVariableKVs`,
+//! `UpdateRenderVariable`).
 
 use serde_json::Value;
 
@@ -29,7 +32,13 @@ pub fn fill_from_template(mut given: Vec<RenderVariableKV>, template: &[Variable
 /// a `bool` must be a boolean (or `"true"`/`"false"`), an `enum` one of its
 /// options, a `yaml` value a string of valid YAML.
 pub fn check_renderable(kvs: &[RenderVariableKV]) -> Result<(), String> {
-    for kv in kvs.iter().map(|kv| &kv.kv) {
+    check_values(kvs.iter().map(|kv| &kv.kv), true)
+}
+
+/// `ServiceVariableKVToYaml(kvs, forceCheck)`: `bool` and `yaml` values are
+/// always checked, `enum` values only when `force_enum` is set.
+pub fn check_values<'a>(kvs: impl IntoIterator<Item = &'a VariableKV>, force_enum: bool) -> Result<(), String> {
+    for kv in kvs {
         match kv.r#type.as_str() {
             "bool" => match &kv.value {
                 Value::Bool(_) => {}
@@ -38,7 +47,7 @@ pub fn check_renderable(kvs: &[RenderVariableKV]) -> Result<(), String> {
                     return Err(format!("invaild value for boolean, key: {}, value: {}", kv.key, go_display(other)));
                 }
             },
-            "enum" => {
+            "enum" if force_enum => {
                 let value = go_display(&kv.value);
                 if !kv.options.contains(&value) {
                     return Err(format!(
@@ -67,6 +76,67 @@ pub fn check_renderable(kvs: &[RenderVariableKV]) -> Result<(), String> {
     Ok(())
 }
 
+/// `setGlobalVariableToServiceVariable`: a variable that asks for a global
+/// the environment does not have silently stops asking; the others take the
+/// global's value.
+pub fn use_env_globals(kvs: &mut [RenderVariableKV], globals: &[GlobalVariableKV]) {
+    for kv in kvs.iter_mut().filter(|kv| kv.use_global_variable) {
+        match globals.iter().rev().find(|g| g.kv.key == kv.kv.key) {
+            Some(g) => kv.kv.value = g.kv.value.clone(),
+            None => kv.use_global_variable = false,
+        }
+    }
+}
+
+/// `ValidateRenderVariables`: variables that use a global take its value,
+/// type, options and description. (Those naming a missing global were
+/// already turned off by [`use_env_globals`].)
+pub fn apply_globals(kvs: &mut [RenderVariableKV], globals: &[GlobalVariableKV]) {
+    for kv in kvs.iter_mut().filter(|kv| kv.use_global_variable) {
+        if let Some(g) = globals.iter().rev().find(|g| g.kv.key == kv.kv.key) {
+            kv.kv = VariableKV { key: kv.kv.key.clone(), ..g.kv.clone() };
+        }
+    }
+}
+
+/// `MergeRenderAndServiceTemplateVariableKVs`: the service's variables in
+/// the template's order and only the template's keys; a variable keeps its
+/// value unless its type differs from the template's, and one that uses a
+/// global is kept as it is.
+pub fn merge_with_template(render: Vec<RenderVariableKV>, template: &[VariableKV]) -> Vec<RenderVariableKV> {
+    template
+        .iter()
+        .map(|t| match render.iter().rev().find(|r| r.kv.key == t.key) {
+            None => RenderVariableKV { kv: t.clone(), ..Default::default() },
+            Some(r) if r.use_global_variable => r.clone(),
+            Some(r) => {
+                let value = if r.kv.r#type == t.r#type { r.kv.value.clone() } else { t.value.clone() };
+                RenderVariableKV { kv: VariableKV { value, ..t.clone() }, ..Default::default() }
+            }
+        })
+        .collect()
+}
+
+/// `UpdateRenderVariable`: every variable that uses a global named in
+/// `globals` is rewritten from it (value, type, options, description).
+pub fn update_render_variables(globals: &[GlobalVariableKV], render: &[RenderVariableKV]) -> Vec<RenderVariableKV> {
+    render
+        .iter()
+        .map(|kv| match globals.iter().rev().find(|g| g.kv.key == kv.kv.key) {
+            Some(g) if kv.use_global_variable => {
+                RenderVariableKV { kv: g.kv.clone(), use_global_variable: true, is_reference_variable: false }
+            }
+            _ => kv.clone(),
+        })
+        .collect()
+}
+
+/// The values a service renders with, to tell whether a redeploy changes
+/// its pods.
+pub fn values(kvs: &[RenderVariableKV]) -> Vec<(&str, &Value)> {
+    kvs.iter().map(|kv| (kv.kv.key.as_str(), &kv.kv.value)).collect()
+}
+
 /// Go's `%v` of a decoded JSON value.
 pub fn go_display(value: &Value) -> String {
     match value {
@@ -79,22 +149,6 @@ pub fn go_display(value: &Value) -> String {
             let pairs: Vec<String> = map.iter().map(|(k, v)| format!("{k}:{}", go_display(v))).collect();
             format!("map[{}]", pairs.join(" "))
         }
-    }
-}
-
-/// Adds `service` to the `related_services` of the global variable `key`.
-pub fn relate(globals: &mut [GlobalVariableKV], key: &str, service: &str) {
-    if let Some(g) = globals.iter_mut().find(|g| g.kv.key == key)
-        && !g.related_services.iter().any(|s| s == service)
-    {
-        g.related_services.push(service.to_string());
-    }
-}
-
-/// Removes `service` from every global variable's `related_services`.
-pub fn unrelate_everywhere(globals: &mut [GlobalVariableKV], service: &str) {
-    for g in globals {
-        g.related_services.retain(|s| s != service);
     }
 }
 
@@ -137,5 +191,38 @@ mod tests {
             check_renderable(&[kv("e", json!("c"), "enum", &["a", "b"])]).unwrap_err(),
             "invaild value for enum, key: e, value: c, options: [a b]"
         );
+    }
+
+    #[test]
+    fn enum_values_are_only_checked_when_forced() {
+        let kvs = [kv("e", json!("c"), "enum", &["a", "b"])];
+        assert!(check_values(kvs.iter().map(|k| &k.kv), false).is_ok());
+        assert!(check_values(kvs.iter().map(|k| &k.kv), true).is_err());
+    }
+
+    #[test]
+    fn merging_with_the_template_keeps_its_order_and_keys_only() {
+        let template = vec![kv("a", json!("1"), "string", &[]).kv, kv("b", json!(true), "bool", &[]).kv];
+        let render = vec![
+            kv("x", json!("gone"), "string", &[]),
+            kv("b", json!("8"), "string", &[]),
+            kv("a", json!("2"), "string", &[]),
+        ];
+
+        let merged = merge_with_template(render, &template);
+
+        let keys: Vec<&str> = merged.iter().map(|k| k.kv.key.as_str()).collect();
+        assert_eq!(keys, ["a", "b"]);
+        assert_eq!(merged[0].kv.value, json!("2"));
+        // A type that differs from the template's takes the template's value.
+        assert_eq!(merged[1].kv.value, json!(true));
+    }
+
+    #[test]
+    fn a_variable_asking_for_a_missing_global_stops_asking() {
+        let mut kvs = vec![RenderVariableKV { use_global_variable: true, ..kv("nope", json!("v"), "", &[]) }];
+        use_env_globals(&mut kvs, &[]);
+        assert!(!kvs[0].use_global_variable);
+        assert_eq!(kvs[0].kv.value, json!("v"));
     }
 }

@@ -5,4 +5,7 @@ mod control;
 mod environments;
 mod helpers;
 mod run_contract;
+mod service_detail;
+mod services;
+mod services_helpers;
 mod wire;

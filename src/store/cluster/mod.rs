@@ -2,136 +2,13 @@
 //! from service templates, their pods, and the service status Zadig derives
 //! from those pods.
 
-use std::collections::BTreeMap;
+mod deploy;
+
+pub use deploy::{DEFAULT_NODES, Deploy, MAX_PODS_PER_WORKLOAD, replica_set};
 
 use super::model::{
-    Container, ContainerTemplate, EnvService, EnvStatus, K8sService, Pod, PodContainer, ServiceTemplate, Workload,
-    WorkloadKind, WorkloadTemplate,
+    Container, ContainerTemplate, EnvService, EnvStatus, Pod, ServiceTemplate, Workload, WorkloadKind, WorkloadTemplate,
 };
-use super::rng::Rng;
-
-/// What generating cluster objects needs besides the template.
-pub struct Deploy<'a> {
-    pub rng: &'a mut Rng,
-    /// Unix seconds.
-    pub now: i64,
-    pub project: &'a str,
-    pub service: &'a str,
-    /// Node IPs of the environment's cluster.
-    pub nodes: &'a [String],
-}
-
-/// The node pods land on when a cluster declares none.
-pub const DEFAULT_NODES: &[&str] = &["172.16.0.46", "172.16.0.47", "172.16.0.48"];
-
-impl Deploy<'_> {
-    /// Builds every workload of `template`, using the environment's images
-    /// (`containers`) where a container name matches.
-    pub fn workloads(&mut self, template: &ServiceTemplate, images: &[Container]) -> Vec<Workload> {
-        template.workloads.iter().map(|w| self.workload(w, images)).collect()
-    }
-
-    fn workload(&mut self, template: &WorkloadTemplate, images: &[Container]) -> Workload {
-        let containers = template
-            .containers
-            .iter()
-            .map(|c| {
-                let image = images.iter().find(|i| i.name == c.name).map(|i| i.image.clone());
-                ContainerTemplate { image: image.unwrap_or_else(|| c.image.clone()), ..c.clone() }
-            })
-            .collect::<Vec<_>>();
-        let k8s_service = template.has_k8s_service.then(|| K8sService {
-            name: template.name.clone(),
-            created_at: self.now,
-            ports: containers
-                .iter()
-                .flat_map(|c| c.ports.iter())
-                .map(|p| (*p, 30000 + self.rng.below(2768) as u16))
-                .collect(),
-        });
-        let mut workload = Workload {
-            name: template.name.clone(),
-            kind: template.kind,
-            replicas: if template.kind == WorkloadKind::CronJob { 0 } else { template.replicas },
-            template_hash: String::new(),
-            containers,
-            pods: Vec::new(),
-            k8s_service,
-            schedule: template.schedule.clone(),
-            suspend: false,
-            created_at: self.now,
-        };
-        self.roll(&mut workload);
-        workload
-    }
-
-    /// A rollout: a new `pod-template-hash` and a fresh set of pods.
-    pub fn roll(&mut self, workload: &mut Workload) {
-        workload.template_hash = self.rng.k8s_string(10);
-        workload.pods.clear();
-        self.scale(workload, workload.replicas);
-    }
-
-    /// Sets the replica count, adding or removing pods to match.
-    pub fn scale(&mut self, workload: &mut Workload, replicas: u32) {
-        workload.replicas = replicas;
-        if workload.kind == WorkloadKind::CronJob {
-            return;
-        }
-        workload.pods.truncate(replicas as usize);
-        while workload.pods.len() < replicas as usize {
-            let ordinal = workload.pods.len();
-            let pod = self.pod(workload, ordinal);
-            workload.pods.push(pod);
-        }
-    }
-
-    fn pod(&mut self, workload: &Workload, ordinal: usize) -> Pod {
-        let name = match workload.kind {
-            WorkloadKind::StatefulSet => format!("{}-{ordinal}", workload.name),
-            _ => format!("{}-{}-{}", workload.name, workload.template_hash, self.rng.k8s_string(5)),
-        };
-        let mut labels = BTreeMap::from([
-            ("app.kubernetes.io/instance".to_string(), self.service.to_string()),
-            ("app.kubernetes.io/name".to_string(), self.project.to_string()),
-            ("s-product".to_string(), self.project.to_string()),
-            ("s-service".to_string(), self.service.to_string()),
-        ]);
-        let hash_label = match workload.kind {
-            WorkloadKind::StatefulSet => "controller-revision-hash",
-            _ => "pod-template-hash",
-        };
-        let hash_value = match workload.kind {
-            WorkloadKind::StatefulSet => format!("{}-{}", workload.name, workload.template_hash),
-            _ => workload.template_hash.clone(),
-        };
-        labels.insert(hash_label.to_string(), hash_value);
-        let node = match self.nodes {
-            [] => DEFAULT_NODES[self.rng.below(DEFAULT_NODES.len() as u64) as usize].to_string(),
-            nodes => nodes[self.rng.below(nodes.len() as u64) as usize].clone(),
-        };
-        Pod {
-            name,
-            phase: "Running".to_string(),
-            ip: self.rng.pod_ip(),
-            node,
-            created_at: self.now,
-            labels,
-            containers: workload
-                .containers
-                .iter()
-                .map(|c| PodContainer {
-                    name: c.name.clone(),
-                    image: c.image.clone(),
-                    ports: c.ports.clone(),
-                    restart_count: 0,
-                    ready: true,
-                    started_at: self.now + 1,
-                })
-                .collect(),
-        }
-    }
-}
 
 /// `image_name` of an image reference: its last path segment without tag
 /// or digest (`reg.io/team/app:1.0` → `app`).
@@ -139,6 +16,19 @@ pub fn image_name(image: &str) -> String {
     let last = image.rsplit('/').next().unwrap_or(image);
     let last = last.split('@').next().unwrap_or(last);
     last.split(':').next().unwrap_or(last).to_string()
+}
+
+/// The containers a workload's pods run: its template's, with the
+/// environment's image where a container name matches.
+pub fn workload_containers(template: &WorkloadTemplate, images: &[Container]) -> Vec<ContainerTemplate> {
+    template
+        .containers
+        .iter()
+        .map(|c| {
+            let image = images.iter().find(|i| i.name == c.name).map(|i| i.image.clone());
+            ContainerTemplate { image: image.unwrap_or_else(|| c.image.clone()), ..c.clone() }
+        })
+        .collect()
 }
 
 /// The environment record's containers for a freshly deployed service:
@@ -198,6 +88,7 @@ pub fn age(since: i64, now: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Rng;
 
     fn template(kind: WorkloadKind, replicas: u32) -> ServiceTemplate {
         ServiceTemplate {
@@ -216,7 +107,7 @@ mod tests {
     }
 
     fn deploy(rng: &mut Rng) -> Deploy<'_> {
-        Deploy { rng, now: 100, project: "p", service: "svc", nodes: &[] }
+        Deploy { rng, now: 100, project: "p", service: "svc", namespace: "ns", nodes: &[], events: Vec::new() }
     }
 
     #[test]
