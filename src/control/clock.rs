@@ -7,6 +7,12 @@ use serde::{Deserialize, Serialize};
 use super::ControlError;
 use crate::store::{ClockChange, World};
 
+/// The latest `now` accepted: 9999-12-31T23:59:59Z.
+const LATEST: i64 = 253_402_300_799;
+
+/// The longest single `advance`: a hundred years.
+const LONGEST_ADVANCE_MS: i64 = 100 * 366 * 24 * 3_600_000;
+
 /// The body of `POST /_mock/clock`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,11 +52,8 @@ impl ClockRequest {
             return Err(ControlError::bad_request("give now, advance or frozen"));
         }
         let now_ms = match self.now {
-            Some(seconds) => Some(
-                seconds
-                    .checked_mul(1000)
-                    .ok_or_else(|| ControlError::bad_request("now is out of range (Unix seconds)"))?,
-            ),
+            Some(seconds) if (0..=LATEST).contains(&seconds) => Some(seconds * 1000),
+            Some(_) => return Err(ControlError::bad_request(format!("now must be Unix seconds from 0 to {LATEST}"))),
             None => None,
         };
         let advance_ms = self.advance.map(advance_ms).transpose()?;
@@ -68,9 +71,9 @@ fn advance_ms(advance: Advance) -> Result<i64, ControlError> {
             .ok(),
     };
     match ms {
-        Some(ms) if ms >= 0 => Ok(ms),
-        Some(_) => Err(ControlError::bad_request("advance only moves forward; set now to go back")),
-        None => Err(ControlError::bad_request("advance is out of range")),
+        Some(ms) if (0..=LONGEST_ADVANCE_MS).contains(&ms) => Ok(ms),
+        Some(ms) if ms < 0 => Err(ControlError::bad_request("advance only moves forward; set now to go back")),
+        _ => Err(ControlError::bad_request("advance is at most 100 years at a time")),
     }
 }
 
@@ -94,5 +97,7 @@ mod tests {
         assert!(change(serde_json::json!({"advance": -1})).unwrap_err().message.contains("forward"));
         assert!(change(serde_json::json!({"advance": "soon"})).is_err());
         assert!(change(serde_json::json!({})).is_err());
+        assert!(change(serde_json::json!({"now": -1})).is_err());
+        assert!(change(serde_json::json!({"advance": i64::MAX})).is_err());
     }
 }
