@@ -8,7 +8,7 @@ use super::ControlError;
 use crate::store::{ClockChange, World};
 
 /// The latest `now` accepted: 9999-12-31T23:59:59Z.
-const LATEST: i64 = 253_402_300_799;
+pub const LATEST: i64 = 253_402_300_799;
 
 /// The longest single `advance`: a hundred years.
 const LONGEST_ADVANCE_MS: i64 = 100 * 366 * 24 * 3_600_000;

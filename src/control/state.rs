@@ -11,9 +11,13 @@ pub fn parse_world(bytes: &[u8]) -> Result<World, String> {
     Ok(world)
 }
 
-/// The consistency an export always has: every project and environment is
-/// filed under its own key, and environments run services of their project.
+/// The consistency an export always has: the clock shows a time it can
+/// show, every project and environment is filed under its own key, and
+/// environments run services of their project.
 pub fn check(world: &World) -> Result<(), String> {
+    if !(0..=super::clock::LATEST).contains(&world.now()) {
+        return Err(format!("the clock stands at {}, outside Unix seconds 0 to {}", world.now(), super::clock::LATEST));
+    }
     for (key, project) in &world.projects {
         if key.is_empty() || *key != project.key {
             return Err(format!("project {key:?} is filed under another key ({:?})", project.key));
@@ -59,6 +63,14 @@ mod tests {
     fn a_document_that_is_not_a_world_is_refused() {
         assert!(parse_world(b"{\"projects\": 3}").unwrap_err().starts_with("not a zadig-mock world"));
         assert!(parse_world(b"[]").is_err());
+    }
+
+    #[test]
+    fn a_clock_beyond_what_it_can_show_is_refused() {
+        let mut world = serde_json::to_value(demo()).unwrap();
+        world["clock"]["frozen_at_ms"] = serde_json::json!(i64::MAX);
+        let bytes = serde_json::to_vec(&world).unwrap();
+        assert!(parse_world(&bytes).unwrap_err().contains("the clock stands at"));
     }
 
     #[test]

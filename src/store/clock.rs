@@ -29,7 +29,7 @@ impl Clock {
     }
 
     pub fn now_ms(&self) -> i64 {
-        self.frozen_at_ms.unwrap_or_else(|| wall_ms() + self.offset_ms)
+        self.frozen_at_ms.unwrap_or_else(|| wall_ms().saturating_add(self.offset_ms))
     }
 
     /// Unix seconds, the unit of every time on the wire.
@@ -45,7 +45,7 @@ impl Clock {
     pub fn set_ms(&mut self, unix_ms: i64) {
         match self.frozen_at_ms {
             Some(_) => self.frozen_at_ms = Some(unix_ms),
-            None => self.offset_ms = unix_ms - wall_ms(),
+            None => self.offset_ms = unix_ms.saturating_sub(wall_ms()),
         }
     }
 
@@ -60,7 +60,7 @@ impl Clock {
         if frozen {
             self.frozen_at_ms = Some(now);
         } else if self.frozen_at_ms.take().is_some() {
-            self.offset_ms = now - wall_ms();
+            self.offset_ms = now.saturating_sub(wall_ms());
         }
     }
 }
