@@ -22,6 +22,7 @@ async fn run(args: &[&str]) -> Transcript {
         (Method::GET, "/openapi/environments/dev9?projectKey=simple-demo", None),
         (Method::POST, "/_mock/clock", Some(json!({"advance": "5s"}))),
         (Method::GET, "/openapi/environments/dev9?projectKey=simple-demo", None),
+        (Method::GET, "/openapi/environments/dev9/services/service1?projectKey=simple-demo", None),
         (
             Method::POST,
             "/_mock/faults",
@@ -80,6 +81,9 @@ async fn two_runs_with_the_same_seed_and_clock_answer_byte_for_byte_alike() {
     assert_eq!(first.len(), second.len());
     let statuses: Vec<u16> = first.iter().map(|step| step.1).collect();
     assert!(statuses.contains(&500) && statuses.iter().filter(|s| **s == 200).count() > 10, "{statuses:?}");
-    let state = |t: &Transcript| t.iter().find(|step| step.0 == "GET /_mock/state").map(|step| step.3.clone());
-    assert_ne!(state(&first), state(&other_seed), "the seed decides generated names");
+    let step = |t: &Transcript, name: &str| t.iter().find(|step| step.0 == name).map(|step| step.3.clone());
+    let service = "GET /openapi/environments/dev9/services/service1?projectKey=simple-demo";
+    assert_eq!(first.iter().find(|s| s.0 == service).map(|s| s.1), Some(200));
+    assert_ne!(step(&first, service), step(&other_seed, service), "the seed decides generated pod names");
+    assert_ne!(step(&first, "GET /_mock/state"), step(&other_seed, "GET /_mock/state"));
 }
