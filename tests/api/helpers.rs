@@ -18,7 +18,8 @@ pub const TOKEN: &str = "test-token";
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    /// The server's world, for moving its virtual clock.
+    /// The server's shared world, for moving its virtual clock (with
+    /// `isolate`, each token has its own world; use `/_mock/clock`).
     pub store: Store,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
