@@ -354,7 +354,9 @@ fn create_environment(world: &mut World, project: &str, env: SeedEnvironment) ->
     // Production creation ignores `global_variables` (§2.4): they are then
     // set the way `PUT …/production/{env}/variable` sets them.
     if env.production && !env.global_variables.is_empty() {
-        world.update_global_variables(project, &env.env_key, env.global_variables, true).map_err(|e| e.to_string())?;
+        world
+            .update_global_variables(project, &env.env_key, Some(env.global_variables), true)
+            .map_err(|e| e.to_string())?;
     }
     if env.production && !env.services.is_empty() {
         let list = env

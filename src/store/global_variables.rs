@@ -24,12 +24,13 @@ impl World {
     /// `PUT …/variable`: the request *replaces* the environment's global
     /// variables. Keys it adds must be defined by the project, keys it drops
     /// must be used by no service, and every changed value is pushed into
-    /// the services that used the old one, which are redeployed.
+    /// the services that used the old one, which are redeployed. `None` is
+    /// a request that decoded to no arguments at all (a `null` production body).
     pub fn update_global_variables(
         &mut self,
         project: &str,
         env: &str,
-        args: Vec<GlobalVariableKV>,
+        args: Option<Vec<GlobalVariableKV>>,
         production: bool,
     ) -> ApiResult<()> {
         let Some(e) = self.env(project, env).filter(|e| e.production == production) else {
@@ -37,6 +38,11 @@ impl World {
                 "GetProductEnv envName:{env} productName: {project} error, error msg:{}",
                 msg::NO_DOCUMENTS
             )));
+        };
+        // Vendor quirk: reading the nil request's `GlobalVariables` panics,
+        // and gin's Recovery answers a bare 500 (env/handler/openapi.go:1178).
+        let Some(args) = args else {
+            return Err(ApiError::Empty(axum::http::StatusCode::INTERNAL_SERVER_ERROR));
         };
         // Every refusal below is `ErrUpdateEnv.AddErr(plain error)`: the
         // plain text is the description, with no "更新环境失败: " prefix.
@@ -181,5 +187,25 @@ mod tests {
     fn adding_an_undefined_global_is_refused() {
         let err = check_replacement(&[], &[g("nope", json!("1"), &[])], &[]).unwrap_err();
         assert_eq!(err, "added global variable nope is not in project's global variable list");
+    }
+
+    fn demo() -> World {
+        let texts = [("demo".to_string(), crate::seed::DEMO.to_string())];
+        crate::seed::build_world(&texts, crate::store::Clock::frozen_at(0), crate::store::Rng::new(1), 0).unwrap()
+    }
+
+    #[test]
+    fn a_changed_value_is_pushed_into_the_services_that_used_the_old_one() {
+        let mut world = demo();
+        let stored = world.global_variables("simple-demo", "dev", false).unwrap().to_vec();
+        let mut args = stored.clone();
+        args[0].kv.value = json!("3000m");
+
+        world.update_global_variables("simple-demo", "dev", Some(args), false).unwrap();
+
+        let service1 = world.env("simple-demo", "dev").and_then(|e| e.service("service1")).unwrap();
+        let cpu = service1.variable_kvs.iter().find(|kv| kv.kv.key == "cpuLimit").unwrap();
+        assert!(cpu.use_global_variable);
+        assert_eq!(cpu.kv.value, json!("3000m"));
     }
 }

@@ -8,4 +8,5 @@ mod run_contract;
 mod service_detail;
 mod services;
 mod services_helpers;
+mod variables;
 mod wire;

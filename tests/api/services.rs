@@ -314,6 +314,28 @@ async fn updating_a_service_puts_the_env_through_updating_and_moves_update_time_
 }
 
 #[tokio::test]
+async fn a_changed_value_rolls_the_services_pods_and_an_unchanged_one_does_not() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let before = app.pod_names("simple-demo", "dev", "service2", "service2").await;
+
+    // Act: first the same value, then a new one.
+    let same =
+        json!({"service_list": [{"service_name": "service2", "variable_kvs": [{"key": "env1", "value": "demo"}]}]});
+    assert_success(app.update_services("simple-demo", "dev", &same).await).await;
+    let unchanged = app.pod_names("simple-demo", "dev", "service2", "service2").await;
+    let changed =
+        json!({"service_list": [{"service_name": "service2", "variable_kvs": [{"key": "env1", "value": "prod"}]}]});
+    assert_success(app.update_services("simple-demo", "dev", &changed).await).await;
+
+    // Assert
+    assert_eq!(unchanged, before);
+    let after = app.pod_names("simple-demo", "dev", "service2", "service2").await;
+    assert_eq!(after.len(), 1);
+    assert_ne!(after, before);
+}
+
+#[tokio::test]
 async fn updating_a_project_service_the_env_lacks_adds_it() {
     let app = TestApp::spawn().await;
 

@@ -46,6 +46,25 @@ impl TestApp {
         self.get(&format!("/openapi/environments/production/{env}/services/{service}?projectKey={project}")).await
     }
 
+    // Global variables (§2.10–2.11)
+
+    pub async fn get_variables(&self, project: &str, env: &str) -> Response {
+        self.get(&format!("/openapi/environments/{env}/variable?projectKey={project}")).await
+    }
+
+    pub async fn get_production_variables(&self, project: &str, env: &str) -> Response {
+        self.get(&format!("/openapi/environments/production/{env}/variable?projectKey={project}")).await
+    }
+
+    pub async fn put_variables(&self, project: &str, env: &str, body: &Value) -> Response {
+        self.send_json(Method::PUT, &format!("/openapi/environments/{env}/variable?projectKey={project}"), body).await
+    }
+
+    pub async fn put_production_variables(&self, project: &str, env: &str, body: &Value) -> Response {
+        let path = format!("/openapi/environments/production/{env}/variable?projectKey={project}");
+        self.send_json(Method::PUT, &path, body).await
+    }
+
     // Readers
 
     /// The environment detail's JSON (test or production).
@@ -68,6 +87,17 @@ impl TestApp {
     /// The service detail's JSON of a test environment's service.
     pub async fn service_detail(&self, project: &str, env: &str, service: &str) -> Value {
         json(self.get_service(project, env, service).await, 200).await
+    }
+
+    /// Names of the pods of one workload (`scales[]`) of a service.
+    pub async fn pod_names(&self, project: &str, env: &str, service: &str, workload: &str) -> Vec<String> {
+        let detail = self.service_detail(project, env, service).await;
+        let scales = detail["scales"].as_array().cloned().unwrap_or_default();
+        let scale = scales.iter().find(|s| s["name"] == workload).cloned().unwrap_or(Value::Null);
+        scale["pods"]
+            .as_array()
+            .map(|p| p.iter().map(|p| p["name"].as_str().unwrap_or("").to_string()).collect())
+            .unwrap_or_default()
     }
 }
 
