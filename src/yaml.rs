@@ -2,21 +2,46 @@
 //! variables all arrive as YAML text, some of it from strangers.
 //!
 //! We use `serde-saphyr`: a maintained, pure-Rust (no `unsafe` C bindings)
-//! YAML 1.2 deserializer whose authors make panic-free parsing a goal and
-//! which enforces a parse *budget* while it reads: depth, node and alias
-//! counts, and the number of events an alias may replay. That last limit is
-//! what stops a "billion laughs" document before it expands. `serde_yaml`
-//! is deprecated, and its forks inherit the C parser this avoids.
+//! YAML deserializer whose authors make panic-free parsing a goal and which
+//! enforces a parse *budget* while it reads: depth, node and alias counts,
+//! and the number of events an alias may replay. That last limit is what
+//! stops a "billion laughs" document before it expands. `serde_yaml` is
+//! deprecated, and its forks inherit the C parser this avoids.
+//!
+//! Two readers share it. [`from_str`] reads our own files (seeds): one
+//! document, duplicate keys refused. [`parse_manifest`] reads Kubernetes
+//! objects the way Zadig does (`sigs.k8s.io/yaml` over go-yaml v2): the
+//! first document only, later duplicate keys win, YAML 1.1 booleans
+//! (`yes`, `on`) are booleans; and it holds them to a tighter budget, since
+//! they come over HTTP.
+
+use std::io::Cursor;
 
 use serde::de::DeserializeOwned;
+use serde_json::Value;
+use serde_saphyr::budget::BudgetBreach;
+use serde_saphyr::{DuplicateKeyPolicy, Error as SaphyrError, MessageFormatter};
 
 /// Documents longer than this are refused before parsing starts.
 pub const MAX_YAML_BYTES: usize = 4 * 1024 * 1024;
 
 /// Deepest nesting accepted; real Kubernetes objects stay far below it.
-const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 64;
 
-/// The parse budget every YAML input is held to.
+/// The largest manifest accepted: kube-apiserver's own request limit
+/// (3 MiB), so nothing bigger could ever be applied to a cluster.
+pub const MAX_MANIFEST_BYTES: usize = 3 * 1024 * 1024;
+
+/// Nodes (scalars, sequences, mappings) a manifest may hold. A real
+/// ConfigMap has tens of keys with long values; this bounds the time a
+/// hostile document of tiny nodes can cost to well under a second.
+pub const MAX_MANIFEST_NODES: usize = 50_000;
+
+/// Events alias expansion may replay in a manifest: the "billion laughs"
+/// guard. Legitimate manifests rarely use aliases at all.
+const MAX_MANIFEST_REPLAYED_EVENTS: usize = 10_000;
+
+/// The parse budget every seed is held to.
 fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
@@ -34,6 +59,27 @@ fn options() -> serde_saphyr::Options {
     }
 }
 
+/// The budget and dialect of Kubernetes manifests.
+fn manifest_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_nodes: MAX_MANIFEST_NODES,
+            max_aliases: 1_000,
+            max_anchors: 1_000,
+            max_documents: 16,
+            max_total_scalar_bytes: MAX_MANIFEST_BYTES,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: MAX_MANIFEST_REPLAYED_EVENTS,
+            max_replay_stack_depth: 32,
+        },
+        // go-yaml v2 keeps the last of repeated keys.
+        duplicate_keys: DuplicateKeyPolicy::LastWins,
+        with_snippet: false,
+    }
+}
+
 /// Parses one YAML document into `T`, within the budget.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     if text.len() > MAX_YAML_BYTES {
@@ -47,12 +93,85 @@ pub fn parse_value(text: &str) -> Result<serde_json::Value, String> {
     from_str(text)
 }
 
+/// Why a manifest could not be read. The `Display` text is worded like
+/// go-yaml's own errors (`yaml: line 3: …`), because Zadig puts that text
+/// into its error descriptions.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum YamlError {
+    /// Refused before parsing.
+    #[error("yaml: document is {bytes} bytes, more than the limit of {limit}")]
+    TooLarge { bytes: usize, limit: usize },
+    /// An alias bomb. go-yaml v2 refuses these with this very text.
+    #[error("yaml: document contains excessive aliasing")]
+    ExcessiveAliasing,
+    /// Nested deeper than [`MAX_DEPTH`] (go-yaml's wording, our limit).
+    #[error("yaml: exceeded max depth of {limit}")]
+    TooDeep { limit: usize },
+    /// More nodes, anchors, aliases or documents than the budget allows.
+    #[error("yaml: document is too complex: {what}")]
+    TooComplex { what: String },
+    /// Not YAML at all.
+    #[error("yaml: {}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+    Syntax { line: Option<u64>, message: String },
+}
+
+impl YamlError {
+    /// Whether this is one of the limits this server adds to the parser
+    /// Zadig uses (as opposed to a document Zadig would refuse as well).
+    pub fn is_limit(&self) -> bool {
+        !matches!(self, YamlError::Syntax { .. })
+    }
+}
+
+/// Reads a Kubernetes manifest as Zadig's `yaml.YAMLToJSON` does: the first
+/// document of the stream (later ones are never looked at by go-yaml's
+/// `Unmarshal`), as a JSON value. An empty stream is `null`.
+pub fn parse_manifest(text: &str) -> Result<Value, YamlError> {
+    if text.len() > MAX_MANIFEST_BYTES {
+        return Err(YamlError::TooLarge { bytes: text.len(), limit: MAX_MANIFEST_BYTES });
+    }
+    let mut reader = Cursor::new(text.as_bytes());
+    let mut documents = serde_saphyr::read_with_options::<_, Value>(&mut reader, manifest_options());
+    match documents.next() {
+        None => Ok(Value::Null),
+        Some(Ok(value)) => Ok(value),
+        Some(Err(err)) => Err(classify(&err)),
+    }
+}
+
+/// Sorts a parser error into what the caller needs to say about it.
+fn classify(err: &SaphyrError) -> YamlError {
+    let mut inner = err;
+    while let SaphyrError::AliasError { error, .. } | SaphyrError::WithSnippet { error, .. } = inner {
+        inner = error;
+    }
+    match inner {
+        SaphyrError::AliasReplayLimitExceeded { .. }
+        | SaphyrError::AliasExpansionLimitExceeded { .. }
+        | SaphyrError::AliasReplayStackDepthExceeded { .. }
+        | SaphyrError::AliasReplayCounterOverflow { .. }
+        | SaphyrError::Budget { breach: BudgetBreach::Aliases { .. }, .. } => YamlError::ExcessiveAliasing,
+        SaphyrError::Budget { breach: BudgetBreach::Depth { .. }, .. } => YamlError::TooDeep { limit: MAX_DEPTH },
+        SaphyrError::Budget { breach, .. } => YamlError::TooComplex { what: format!("{breach:?}") },
+        other => {
+            let message = serde_saphyr::DefaultMessageFormatter.format_message(other).into_owned();
+            // The parser's own recursion guard fires before the budget's
+            // depth count for deeply nested flow collections.
+            if message.contains("recursion limit") {
+                return YamlError::TooDeep { limit: MAX_DEPTH };
+            }
+            YamlError::Syntax { line: other.location().map(|l| l.line()), message }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use std::time::{Duration, Instant};
+
     use super::*;
 
-    #[test]
-    fn an_alias_bomb_is_refused_quickly() {
+    fn alias_bomb() -> String {
         let mut doc = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
         let mut prev = 'a';
         for name in 'b'..='j' {
@@ -61,9 +180,14 @@ mod tests {
             ));
             prev = name;
         }
-        let started = std::time::Instant::now();
-        assert!(parse_value(&doc).is_err());
-        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        doc
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused_quickly() {
+        let started = Instant::now();
+        assert!(parse_value(&alias_bomb()).is_err());
+        assert!(started.elapsed() < Duration::from_secs(2));
     }
 
     #[test]
@@ -76,5 +200,55 @@ mod tests {
     fn invalid_yaml_is_an_error_not_a_panic() {
         assert!(parse_value("a: [1, 2\nb: }").is_err());
         assert_eq!(parse_value("kind: ConfigMap").unwrap()["kind"], "ConfigMap");
+    }
+
+    #[test]
+    fn a_manifest_alias_bomb_says_excessive_aliasing_in_milliseconds() {
+        let started = Instant::now();
+        assert_eq!(parse_manifest(&alias_bomb()), Err(YamlError::ExcessiveAliasing));
+        assert!(started.elapsed() < Duration::from_millis(500));
+        assert_eq!(YamlError::ExcessiveAliasing.to_string(), "yaml: document contains excessive aliasing");
+    }
+
+    #[test]
+    fn manifest_nesting_is_bounded_in_block_and_flow_style() {
+        let flow = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(parse_manifest(&flow), Err(YamlError::TooDeep { limit: MAX_DEPTH }));
+        let block: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        assert_eq!(parse_manifest(&block), Err(YamlError::TooDeep { limit: MAX_DEPTH }));
+    }
+
+    #[test]
+    fn an_oversized_manifest_is_refused_before_parsing() {
+        let doc = "a".repeat(MAX_MANIFEST_BYTES + 1);
+        let err = parse_manifest(&doc).unwrap_err();
+        assert!(err.is_limit());
+        assert_eq!(err.to_string(), format!("yaml: document is {} bytes, more than the limit of 3145728", doc.len()));
+    }
+
+    #[test]
+    fn a_manifest_of_too_many_nodes_is_refused() {
+        let doc: String = (0..MAX_MANIFEST_NODES).map(|i| format!("k{i}: v\n")).collect();
+        assert!(matches!(parse_manifest(&doc), Err(YamlError::TooComplex { .. })));
+    }
+
+    #[test]
+    fn only_the_first_manifest_document_counts() {
+        let value = parse_manifest("kind: ConfigMap\n---\nkind: Secret\n").unwrap();
+        assert_eq!(value["kind"], "ConfigMap");
+    }
+
+    #[test]
+    fn manifests_read_like_go_yaml_v2() {
+        let value = parse_manifest("a: yes\nb: 1\nb: 2\n").unwrap();
+        assert_eq!(value, serde_json::json!({"a": true, "b": 2}));
+        assert_eq!(parse_manifest("").unwrap(), Value::Null);
+    }
+
+    #[test]
+    fn a_syntax_error_names_its_line_like_go_yaml() {
+        let err = parse_manifest("apiVersion: v1\nkind: ConfigMap\n  metadata: x\n").unwrap_err();
+        assert!(!err.is_limit());
+        assert!(err.to_string().starts_with("yaml: line 3: "), "{err}");
     }
 }

@@ -99,8 +99,7 @@ impl World {
             self.project(&args.project_key).ok_or_else(|| ApiError::zadig(codes::CREATE_ENV, msg::NO_DOCUMENTS))?;
         let (services, globals) = render_creation(project, &args)?;
         self.check_creation(&args.project_key, &args)?;
-        let envcfgs = super::envcfgs::parse_for_creation(&args.env_key, &args.env_configs)
-            .map_err(|text| ApiError::multi(&[text]))?;
+        let envcfgs = super::envcfgs::parse_for_creation(&args.env_key, &args.env_configs)?;
 
         let now = self.now();
         let env = Environment {
@@ -128,7 +127,7 @@ impl World {
         for (service, containers) in services {
             self.deploy_service(&project_key, &args.env_key, service, &containers);
         }
-        self.install_envcfgs(&project_key, &args.env_key, envcfgs);
+        self.install_envcfgs(&project_key, &args.env_key, envcfgs, user);
         self.begin_transition(&project_key, &args.env_key, EnvStatus::Creating, Settle::Succeed { bump: false });
         Ok(())
     }
