@@ -303,7 +303,8 @@ pub fn bind_claim(manifest: &Manifest, rng: &mut Rng) -> ClaimStatus {
 fn volume_name(rng: &mut Rng) -> String {
     let (a, b) = (rng.next_u64(), rng.next_u64());
     let hex = format!("{a:016x}{b:016x}");
-    format!("pvc-{}-{}-4{}-{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[16..20], &hex[20..32])
+    let variant = ['8', '9', 'a', 'b'][(b >> 62) as usize];
+    format!("pvc-{}-{}-4{}-{variant}{}-{}", &hex[0..8], &hex[8..12], &hex[13..16], &hex[17..20], &hex[20..32])
 }
 
 /// The storage a claim requests, as written (the bound volume's capacity).
