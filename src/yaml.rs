@@ -32,11 +32,11 @@ pub const MAX_DEPTH: usize = 64;
 /// (3 MiB), so nothing bigger could ever be applied to a cluster.
 pub const MAX_MANIFEST_BYTES: usize = 3 * 1024 * 1024;
 
-/// Nodes (scalars, sequences, mappings) a manifest may hold: ten thousand
+/// Nodes (scalars, sequences, mappings) a manifest may hold: five thousand
 /// keys with their values. A real ConfigMap has tens of keys with long
 /// values; this bounds what a hostile document of tiny nodes can cost to a
 /// fraction of a second, even in a debug build.
-pub const MAX_MANIFEST_NODES: usize = 20_000;
+pub const MAX_MANIFEST_NODES: usize = 10_000;
 
 /// Anchors and aliases a manifest may define and use.
 const MAX_MANIFEST_ANCHORS: usize = 1_000;
@@ -249,13 +249,15 @@ mod tests {
     fn a_manifest_of_too_many_nodes_is_refused() {
         let doc: String = (0..MAX_MANIFEST_NODES).map(|i| format!("k{i}: v\n")).collect();
         let err = parse_manifest(&doc).unwrap_err();
-        assert_eq!(err.to_string(), "yaml: document has more than 20000 nodes");
+        assert_eq!(err.to_string(), "yaml: document has more than 10000 nodes");
     }
 
     #[test]
     fn only_the_first_manifest_document_counts() {
         let value = parse_manifest("kind: ConfigMap\n---\nkind: Secret\n").unwrap();
         assert_eq!(value["kind"], "ConfigMap");
+        let stream = "kind: First\n".to_string() + &"---\nkind: More\n".repeat(100) + "---\n[unclosed\n";
+        assert_eq!(parse_manifest(&stream).unwrap()["kind"], "First");
     }
 
     #[test]

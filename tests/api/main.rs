@@ -2,6 +2,7 @@
 //! to it over real TCP. One binary, one module per part of the API.
 
 mod control;
+mod envcfgs;
 mod environments;
 mod helpers;
 mod run_contract;
