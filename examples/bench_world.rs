@@ -1,0 +1,85 @@
+//! Writes a large seed world for the benchmark suite (`bench/run.sh`): a
+//! folder of YAML files, one per project, which `--seed DIR` reads in name
+//! order. Every project has the same shape: `SERVICES` service templates
+//! (one Deployment, one container with a port, two variables each, one of
+//! them bound to a project global variable) and `ENVS` test environments
+//! running every service.
+//!
+//! ```sh
+//! cargo run --release --example bench_world -- OUT_DIR PROJECTS ENVS SERVICES
+//! cargo run --release --example bench_world -- /tmp/world 1000 10 10   # 100,000 services
+//! ```
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+const CLUSTER: &str = "0123456789abcdef12345678";
+const REGISTRY: &str = "630c7ad700430c131062e245";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let parsed = match args.as_slice() {
+        [out, projects, envs, services] => {
+            (|| Some((PathBuf::from(out), projects.parse().ok()?, envs.parse().ok()?, services.parse().ok()?)))()
+        }
+        _ => None,
+    };
+    let Some((out, projects, envs, services)) = parsed else {
+        eprintln!("usage: bench_world OUT_DIR PROJECTS ENVS SERVICES");
+        std::process::exit(2);
+    };
+    if let Err(err) = write_world(&out, projects, envs, services) {
+        eprintln!("bench_world: {}: {err}", out.display());
+        std::process::exit(1);
+    }
+}
+
+fn write_world(out: &PathBuf, projects: usize, envs: usize, services: usize) -> std::io::Result<()> {
+    std::fs::create_dir_all(out)?;
+    // Files are read in name order: the shared declarations come first.
+    std::fs::write(out.join("0-infrastructure.yaml"), infrastructure())?;
+    for p in 1..=projects {
+        std::fs::write(out.join(format!("p{p:05}.yaml")), project(p, envs, services))?;
+    }
+    Ok(())
+}
+
+fn infrastructure() -> String {
+    format!(
+        "clusters:\n  - {{id: {CLUSTER}, name: bench-cluster, nodes: [172.16.0.46, 172.16.0.47]}}\n\
+         registries:\n  - {{id: {REGISTRY}, address: registry.example.com, namespace: bench, default: true}}\n"
+    )
+}
+
+/// One project: its templates, then its environments. Flow style keeps the
+/// files short; the content is what a hand-written seed would hold.
+fn project(p: usize, envs: usize, services: usize) -> String {
+    let key = format!("p{p:05}");
+    let mut y = String::with_capacity(1024 + envs * (200 + services * 90));
+    let _ = writeln!(y, "projects:\n  - key: {key}\n    name: Project {p}");
+    y.push_str("    global_variables:\n      - {key: cpuLimit, value: 1000m, type: string, desc: CPU limit}\n");
+    y.push_str("    services:\n");
+    for s in 1..=services {
+        let _ = writeln!(
+            y,
+            "      - name: svc{s:02}\n        containers: [{{name: svc{s:02}, image: registry.example.com/bench/svc{s:02}:v1, ports: [{}]}}]\n        variables: [{{key: cpuLimit, value: 500m, type: string}}, {{key: port, value: \"{}\", type: string}}]",
+            8000 + s,
+            8000 + s
+        );
+    }
+    y.push_str("    environments:\n");
+    for e in 1..=envs {
+        let _ = writeln!(
+            y,
+            "      - {{env_key: env{e:05}, cluster_id: {CLUSTER}, namespace: {key}-env{e:05}, registry_id: {REGISTRY}, global_variables: [{{key: cpuLimit, value: 1000m}}], services: ["
+        );
+        for s in 1..=services {
+            let _ = writeln!(
+                y,
+                "          {{service_name: svc{s:02}, variable_kvs: [{{key: cpuLimit, use_global_variable: true}}]}},"
+            );
+        }
+        y.push_str("        ]}\n");
+    }
+    y
+}
