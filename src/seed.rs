@@ -184,7 +184,7 @@ pub fn build_world(texts: &[(String, String)], clock: Clock, rng: Rng, settle_ms
     let mut world = World::new(clock, rng, 0);
     let mut parsed = Vec::new();
     for (file, text) in texts {
-        let seed: SeedFile = crate::yaml::from_str(text).map_err(|problem| SeedError {
+        let seed: SeedFile = crate::yaml::from_seed_str(text).map_err(|problem| SeedError {
             file: file.clone(),
             entry: "document".into(),
             problem,

@@ -8,8 +8,9 @@
 //! stops a "billion laughs" document before it expands. `serde_yaml` is
 //! deprecated, and its forks inherit the C parser this avoids.
 //!
-//! Two readers share it. [`from_str`] reads our own files (seeds): one
-//! document, duplicate keys refused. [`parse_manifest`] reads Kubernetes
+//! Two readers share it. [`from_str`] reads our own documents: one
+//! document, duplicate keys refused; [`from_seed_str`] is the same with
+//! room for the large worlds a `--seed` file may describe. [`parse_manifest`] reads Kubernetes
 //! objects the way Zadig does (`sigs.k8s.io/yaml` over go-yaml v2): the
 //! first document only, later duplicate keys win, YAML 1.1 booleans
 //! (`yes`, `on`) are booleans; and it holds them to a tighter budget, since
@@ -48,16 +49,34 @@ const MAX_MANIFEST_DOCUMENTS: usize = 16;
 /// guard. Legitimate manifests rarely use aliases at all.
 const MAX_MANIFEST_REPLAYED_EVENTS: usize = 10_000;
 
-/// The parse budget every seed is held to.
-fn options() -> serde_saphyr::Options {
+/// The same limit for seed files given with `--seed`. They are local files
+/// chosen by whoever starts the server, not input from a client, and may
+/// describe a large world (100,000 services is a few tens of MiB of YAML).
+pub const MAX_SEED_BYTES: usize = 1024 * 1024 * 1024;
+
+/// How much one document may hold.
+#[derive(Clone, Copy)]
+struct Limits {
+    bytes: usize,
+    nodes: usize,
+}
+
+/// `yaml`-typed variable values and the embedded demo seed.
+const DEFAULT: Limits = Limits { bytes: MAX_YAML_BYTES, nodes: 200_000 };
+
+/// Seed files: room for large worlds; depth and alias limits stay as strict.
+const SEED: Limits = Limits { bytes: MAX_SEED_BYTES, nodes: 50_000_000 };
+
+/// The parse budget of our own documents.
+fn options(limits: Limits) -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
-            max_nodes: 200_000,
+            max_nodes: limits.nodes,
             max_aliases: 10_000,
             max_anchors: 10_000,
             max_documents: 16,
-            max_total_scalar_bytes: MAX_YAML_BYTES,
+            max_total_scalar_bytes: limits.bytes,
         },
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: 100_000,
@@ -89,10 +108,19 @@ fn manifest_options() -> serde_saphyr::Options {
 
 /// Parses one YAML document into `T`, within the budget.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    if text.len() > MAX_YAML_BYTES {
-        return Err(format!("yaml document is {} bytes, more than the limit of {MAX_YAML_BYTES}", text.len()));
+    parse(text, DEFAULT)
+}
+
+/// Parses one seed file into `T`, within the seed budget.
+pub fn from_seed_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    parse(text, SEED)
+}
+
+fn parse<T: DeserializeOwned>(text: &str, limits: Limits) -> Result<T, String> {
+    if text.len() > limits.bytes {
+        return Err(format!("yaml document is {} bytes, more than the limit of {}", text.len(), limits.bytes));
     }
-    serde_saphyr::from_str_with_options(text, options()).map_err(|e| e.to_string())
+    serde_saphyr::from_str_with_options(text, options(limits)).map_err(|e| e.to_string())
 }
 
 /// Parses one YAML document into a generic value.
@@ -213,6 +241,13 @@ mod tests {
     fn deep_nesting_is_refused() {
         let doc = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
         assert!(parse_value(&doc).is_err());
+    }
+
+    #[test]
+    fn seed_files_may_be_larger_than_other_documents() {
+        let doc = format!("k: {}", "x".repeat(MAX_YAML_BYTES));
+        assert!(from_str::<Value>(&doc).is_err());
+        assert_eq!(from_seed_str::<Value>(&doc).map(|v| v["k"].as_str().map(str::len)), Ok(Some(MAX_YAML_BYTES)));
     }
 
     #[test]
