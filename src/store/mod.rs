@@ -26,6 +26,7 @@ pub mod rollout;
 pub mod services;
 pub mod share;
 pub mod variables;
+pub mod workloads;
 
 use std::sync::Arc;
 

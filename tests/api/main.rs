@@ -4,6 +4,7 @@
 mod control;
 mod envcfgs;
 mod environments;
+mod events;
 mod helpers;
 mod run_contract;
 mod service_detail;
@@ -11,3 +12,4 @@ mod services;
 mod services_helpers;
 mod variables;
 mod wire;
+mod workloads;

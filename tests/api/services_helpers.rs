@@ -65,6 +65,35 @@ impl TestApp {
         self.send_json(Method::PUT, &path, body).await
     }
 
+    // Workloads (§2.13–2.15)
+
+    pub async fn scale(&self, body: &Value) -> Response {
+        self.send_json(Method::POST, "/openapi/environments/scale", body).await
+    }
+
+    pub async fn restart(&self, project: &str, env: &str, service: &str) -> Response {
+        let path = format!("/openapi/environments/{env}/service/{service}/restart?projectKey={project}");
+        self.request(Method::POST, &path).send().await.expect("request sent")
+    }
+
+    pub async fn restart_production(&self, project: &str, env: &str, service: &str) -> Response {
+        let path = format!("/openapi/environments/production/{env}/service/{service}/restart?projectKey={project}");
+        self.request(Method::POST, &path).send().await.expect("request sent")
+    }
+
+    /// `kind` is the path's `deployment`, `statefulset` or `cronjob`.
+    pub async fn update_image(&self, kind: &str, path_env: &str, body: &Value) -> Response {
+        self.send_json(Method::POST, &format!("/openapi/environments/image/{kind}/{path_env}"), body).await
+    }
+
+    // Events (§2.17)
+
+    pub async fn list_events(&self, project: &str, env: &str, name: &str, kind: &str) -> Response {
+        let path =
+            format!("/openapi/environments/kube/events?projectKey={project}&envName={env}&name={name}&type={kind}");
+        self.get(&path).await
+    }
+
     // Readers
 
     /// The environment detail's JSON (test or production).
@@ -97,6 +126,26 @@ impl TestApp {
         scale["pods"]
             .as_array()
             .map(|p| p.iter().map(|p| p["name"].as_str().unwrap_or("").to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    /// `reason: message (count)` of the events about one object.
+    pub async fn event_lines(&self, project: &str, env: &str, name: &str, kind: &str) -> Vec<String> {
+        let events = json(self.list_events(project, env, name, kind).await, 200).await;
+        events
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|e| {
+                        format!(
+                            "{}: {} ({})",
+                            e["reason"].as_str().unwrap_or(""),
+                            e["message"].as_str().unwrap_or(""),
+                            e["count"]
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
