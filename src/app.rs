@@ -72,7 +72,8 @@ impl AppState {
         let texts = seed::read_source(&source)?;
         let clock = config.clock.map(Clock::frozen_at).unwrap_or_default();
         let settle_ms = config.settle.as_millis().min(i64::MAX as u128) as i64;
-        let world = seed::build_world(&texts, clock, Rng::new(config.random_seed), settle_ms)?;
+        let mut world = seed::build_world(&texts, clock, Rng::new(config.random_seed), settle_ms)?;
+        world.set_log_rate(config.log_rate);
         let control = ControlOptions {
             isolate: config.isolate,
             journal_limit: config.journal_limit,
@@ -258,6 +259,7 @@ fn routes() -> Router<AppState> {
         .route("/_mock/faults", get(control::list_faults).post(control::add_fault).delete(control::clear_faults))
         .route("/_mock/faults/{id}", delete(control::delete_fault))
         .route("/_mock/clock", get(control::get_clock).post(control::set_clock))
+        .route("/_mock/logs/{pod}/{container}", post(logs::append_container_log))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

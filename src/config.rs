@@ -58,6 +58,11 @@ pub struct Config {
     #[arg(long, env = "ZADIG_MOCK_JOURNAL_LIMIT", default_value_t = 10_000)]
     pub journal_limit: usize,
 
+    /// Lines per second each running container writes to its log (0 to
+    /// 1000; 0 for none, fractions allowed).
+    #[arg(long, env = "ZADIG_MOCK_LOG_RATE", default_value = "1", value_parser = parse_log_rate)]
+    pub log_rate: f64,
+
     /// Log output format.
     #[arg(long, env = "ZADIG_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -87,6 +92,14 @@ fn parse_size(text: &str) -> Result<usize, String> {
         other => return Err(format!("unknown size unit {other:?} (use K, KiB, M or MiB)")),
     };
     Ok(number.saturating_mul(factor))
+}
+
+/// A `--log-rate`: a finite number of lines per second from 0 to 1000.
+fn parse_log_rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if (0.0..=1000.0).contains(&rate) => Ok(rate),
+        _ => Err(format!("{text:?} is not a rate from 0 to 1000 lines per second")),
+    }
 }
 
 #[cfg(test)]
@@ -120,5 +133,15 @@ mod tests {
         assert!(!config.isolate);
         assert_eq!(config.journal_limit, 10_000);
         assert!(config.state_file.is_none());
+        assert_eq!(config.log_rate, 1.0);
+    }
+
+    #[test]
+    fn log_rates_are_bounded_and_may_be_fractional() {
+        assert_eq!(parse_log_rate("0.5"), Ok(0.5));
+        assert_eq!(parse_log_rate("0"), Ok(0.0));
+        assert!(parse_log_rate("1001").is_err());
+        assert!(parse_log_rate("-1").is_err());
+        assert!(parse_log_rate("NaN").is_err());
     }
 }

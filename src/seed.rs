@@ -119,6 +119,17 @@ pub struct SeedEnvironment {
     pub global_variables: Vec<crate::store::GlobalVariableKV>,
     pub services: Vec<SeedEnvService>,
     pub env_configs: Vec<crate::store::envcfgs::EnvCfgArgs>,
+    /// A base for sub-environments, as after `POST …/share/enable`.
+    pub share_env: bool,
+    /// A sub-environment of an earlier base environment of the project.
+    pub sub_env: Option<SeedSubEnv>,
+}
+
+/// `sub_env` of an environment (the v3.4.0 OpenAPI cannot create one).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedSubEnv {
+    pub base_env: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -365,6 +376,12 @@ fn create_environment(world: &mut World, project: &str, env: SeedEnvironment) ->
             .map(|s| ServiceWithKvs { service_name: s.service_name, variable_kvs: s.variable_kvs })
             .collect();
         world.add_services(project, &env.env_key, list, true).map_err(|e| e.to_string())?;
+    }
+    if env.share_env {
+        world.enable_share(project, &env.env_key).map_err(|e| e.to_string())?;
+    }
+    if let Some(sub) = env.sub_env {
+        world.join_base_env(project, &env.env_key, &sub.base_env)?;
     }
     Ok(())
 }

@@ -214,6 +214,25 @@ pub fn bind_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiErr
     }
 }
 
+/// `json.NewDecoder(body).Decode(&v)`, as gin's `ShouldBindJSON` runs it:
+/// the first JSON value of the body (what follows is never read), or the
+/// decoder's error text: `EOF` for an empty body, `unexpected EOF` for a
+/// truncated one. Decoding into the target type is left to the caller.
+pub fn go_decode_first(body: &[u8]) -> Result<Value, String> {
+    let mut values = serde_json::Deserializer::from_slice(body).into_iter::<Value>();
+    match values.next() {
+        None => Err("EOF".to_string()),
+        Some(Ok(value)) => Ok(value),
+        Some(Err(e)) if e.is_eof() => Err("unexpected EOF".to_string()),
+        Some(Err(e)) => Err(go_syntax_error(body, &e)),
+    }
+}
+
+/// The kind of a JSON value as Go's `UnmarshalTypeError` names it.
+pub fn go_json_kind(value: &Value) -> &'static str {
+    json_kind(value)
+}
+
 /// Go's decoder leaves a field at its zero value when the JSON says `null`,
 /// and treats a top-level `null` as "nothing to do". Dropping nulls first
 /// gives serde the same behaviour without annotating every field.
@@ -379,6 +398,14 @@ mod tests {
         let args: Args = bind_json(b"{\"env_key\":\"dev\"} trailing").unwrap();
         assert_eq!(args.env_key, "dev");
         assert_eq!(bind_json::<Args>(b"").unwrap_err(), ApiError::Empty(StatusCode::BAD_REQUEST));
+    }
+
+    #[test]
+    fn the_decoder_reads_the_first_value_and_names_an_empty_body_eof() {
+        assert_eq!(go_decode_first(b"[1] trailing"), Ok(serde_json::json!([1])));
+        assert_eq!(go_decode_first(b"  "), Err("EOF".to_string()));
+        assert_eq!(go_decode_first(b"[{\"a\":"), Err("unexpected EOF".to_string()));
+        assert_eq!(go_decode_first(b"[x]"), Err("invalid character 'x' looking for beginning of value".to_string()));
     }
 
     #[test]

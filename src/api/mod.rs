@@ -26,6 +26,26 @@ pub fn require_project_key(query: &QueryParams) -> Result<&str, String> {
     }
 }
 
+/// The segments of the request path, percent-decoded (invalid UTF-8 is
+/// replaced rather than refused, as gin would pass the bytes through).
+/// `segments.get(i)` is segment `i` of `/a/b/c` counting `a` as 0.
+pub struct PathSegments(Vec<String>);
+
+impl PathSegments {
+    pub fn get(&self, i: usize) -> &str {
+        self.0.get(i).map(String::as_str).unwrap_or("")
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathSegments {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let path = parts.uri.path().trim_start_matches('/');
+        Ok(PathSegments(path.split('/').map(crate::wire::percent_decode_segment).collect()))
+    }
+}
+
 /// A handler not served yet: 501 in plain text, so nobody mistakes it for
 /// Zadig's answer.
 pub fn not_yet(what: &str) -> ApiError {

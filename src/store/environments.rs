@@ -157,6 +157,8 @@ impl World {
     pub fn deploy_service(&mut self, project: &str, env: &str, service: EnvService, images: &[Container]) {
         let Some(p) = self.projects.get_mut(project) else { return };
         let Some(template) = p.template(&service.name).cloned() else { return };
+        // Istio injects its sidecar into every pod of a labelled namespace.
+        let labelled = p.envs.get(env).is_some_and(|e| e.share.istio_label);
         let rank = |name: &str, p: &Project| p.service_rank(name);
         let position =
             p.envs.get(env).map(|e| e.services.iter().filter(|s| rank(&s.name, p) < rank(&service.name, p)).count());
@@ -165,7 +167,12 @@ impl World {
             e.services.retain(|s| s.name != service.name);
             e.services.insert(position.min(e.services.len()), service);
         }
-        self.change_service(project, env, &name, |deploy, s| s.workloads = deploy.workloads(&template, images));
+        self.change_service(project, env, &name, |deploy, s| {
+            s.workloads = deploy.workloads(&template, images);
+            if labelled {
+                super::share::inject_sidecars(&mut s.workloads);
+            }
+        });
     }
 
     /// `PUT /openapi/environments[/production]/{env}` (§2.5): the registry

@@ -19,6 +19,7 @@ pub mod envcfgs;
 pub mod environments;
 pub mod events;
 pub mod global_variables;
+pub mod logs;
 mod model;
 pub mod relations;
 mod rng;
@@ -50,6 +51,10 @@ pub struct World {
     /// How long environments stay `creating`/`updating`/`deleting` (`--settle`).
     #[serde(skip)]
     pub settle_ms: i64,
+    /// Microseconds between two generated lines of a container's log
+    /// (`--log-rate`); 0 for none.
+    #[serde(skip, default = "logs::default_period_us")]
+    pub log_period_us: u64,
     /// The earliest `Pending::at_ms` of any environment, so that settling
     /// costs nothing until something is due.
     #[serde(skip)]
@@ -70,6 +75,7 @@ impl World {
             registries: Vec::new(),
             projects: IndexMap::new(),
             settle_ms,
+            log_period_us: logs::default_period_us(),
             next_deadline_ms: None,
             generation: 0,
         }
@@ -135,20 +141,27 @@ impl World {
             .iter()
             .flat_map(|(p, project)| {
                 project.envs.iter().filter_map(move |(e, env)| {
-                    env.pending.filter(|pending| pending.at_ms <= now_ms).map(|_| (p.clone(), e.clone()))
+                    next_deadline_of(env).filter(|at_ms| *at_ms <= now_ms).map(|_| (p.clone(), e.clone()))
                 })
             })
             .collect();
         for (project, env) in due {
-            self.finish_transition(&project, &env);
+            self.advance_share(&project, &env, now_ms);
+            if self.env(&project, &env).and_then(|e| e.pending).is_some_and(|p| p.at_ms <= now_ms) {
+                self.finish_transition(&project, &env);
+            }
         }
         self.recompute_next_deadline();
     }
 
     /// Recomputes the earliest deadline, e.g. after importing a world.
     pub fn recompute_next_deadline(&mut self) {
-        self.next_deadline_ms =
-            self.projects.values().flat_map(|p| p.envs.values()).filter_map(|e| e.pending.map(|p| p.at_ms)).min();
+        self.next_deadline_ms = self.projects.values().flat_map(|p| p.envs.values()).filter_map(next_deadline_of).min();
+    }
+
+    /// Makes sure [`World::settle_due`] looks again at `at_ms`.
+    pub(crate) fn schedule_deadline(&mut self, at_ms: i64) {
+        self.next_deadline_ms = Some(self.next_deadline_ms.map_or(at_ms, |d| d.min(at_ms)));
     }
 
     fn finish_transition(&mut self, project: &str, env: &str) {
@@ -171,6 +184,13 @@ impl World {
     }
 }
 
+/// When something of `env` is next due: its status transition or a step
+/// of a share rollout.
+fn next_deadline_of(env: &Environment) -> Option<i64> {
+    let share = env.share.rollout.as_ref().and_then(share::Rollout::next_at_ms);
+    [env.pending.map(|p| p.at_ms), share].into_iter().flatten().min()
+}
+
 /// A shared handle to one world.
 #[derive(Clone)]
 pub struct Store {
@@ -184,13 +204,16 @@ struct Shared {
     /// Counts operations that may have changed the world (every [`Store::with`]
     /// and [`Store::replace`]): what the settler and the state file watch.
     edits: watch::Sender<u64>,
+    /// Open container-log streams.
+    logs: logs::LogHub,
 }
 
 impl Store {
     pub fn new(world: World) -> Self {
         let (changes, _) = watch::channel(world.generation);
         let (edits, _) = watch::channel(0);
-        Store { inner: Arc::new(Shared { world: Mutex::new(world), changes, edits }) }
+        let logs = Default::default();
+        Store { inner: Arc::new(Shared { world: Mutex::new(world), changes, edits, logs }) }
     }
 
     /// Runs one operation on the world, after settling what is due. The
@@ -199,7 +222,14 @@ impl Store {
         let mut world = self.inner.world.lock();
         let before = world.generation;
         world.settle_due();
+        let clock = world.clock.clone();
         let result = op(&mut world);
+        if world.clock != clock {
+            // A moved clock may make transitions due at once, and lets log
+            // streams produce the lines of the time that passed.
+            world.settle_due();
+            world.touch();
+        }
         let after = world.generation;
         drop(world);
         self.edited();
@@ -262,6 +292,7 @@ impl Store {
     pub fn replace(&self, mut world: World) {
         let mut current = self.inner.world.lock();
         world.settle_ms = current.settle_ms;
+        world.log_period_us = current.log_period_us;
         world.recompute_next_deadline();
         world.generation = current.generation.wrapping_add(1);
         let generation = world.generation;

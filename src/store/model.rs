@@ -290,6 +290,10 @@ pub struct Workload {
     pub schedule: Option<String>,
     pub suspend: bool,
     pub created_at: i64,
+    /// Containers injected into every pod besides the template's (the
+    /// `istio-proxy` of a namespace with `istio-injection=enabled`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sidecars: Vec<ContainerTemplate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -330,4 +334,8 @@ pub struct PodContainer {
     pub restart_count: u32,
     pub ready: bool,
     pub started_at: i64,
+    /// Lines written into this container's log through the control API;
+    /// the rest of the log is generated (see `store::logs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log: Vec<super::logs::LogLine>,
 }

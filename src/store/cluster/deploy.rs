@@ -69,6 +69,7 @@ impl Deploy<'_> {
             schedule: template.schedule.clone(),
             suspend: false,
             created_at: self.now,
+            sidecars: Vec::new(),
         };
         if !is_cronjob {
             self.scale(&mut workload, template.replicas);
@@ -249,6 +250,7 @@ impl Deploy<'_> {
             containers: workload
                 .containers
                 .iter()
+                .chain(&workload.sidecars)
                 .map(|c| PodContainer {
                     name: c.name.clone(),
                     image: c.image.clone(),
@@ -256,6 +258,7 @@ impl Deploy<'_> {
                     restart_count: 0,
                     ready: true,
                     started_at: self.now + 1,
+                    log: Vec::new(),
                 })
                 .collect(),
         }
