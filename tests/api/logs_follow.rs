@@ -211,3 +211,33 @@ async fn the_stream_ends_when_a_restart_or_a_scale_down_removes_the_pod() {
     app.store.with(|w| w.roll_workload("microservice-demo", "dev", "frontend", "frontend"));
     first.expect_end().await;
 }
+
+#[tokio::test]
+async fn moving_the_clock_through_the_control_api_wakes_followers() {
+    let app = demo_a_minute_later().await;
+    let pod = app.pod_of("simple-demo", "dev", "service1");
+    let mut stream = app.follow_log(&pod, "service1", &format!("{DEV}&tails=1")).await;
+    stream.events(1).await;
+
+    let moved = app.send_json(Method::POST, "/_mock/clock", &serde_json::json!({"advance": "2s"})).await;
+    assert_eq!(moved.status().as_u16(), 200);
+    let events = stream.events(2).await;
+
+    let seconds: Vec<&str> = events.iter().map(|e| &e[17..19]).collect();
+    assert_eq!(seconds, ["21", "22"]);
+}
+
+#[tokio::test]
+async fn a_stream_survives_a_reset_that_keeps_its_pod_and_follows_the_new_log() {
+    let app = demo_a_minute_later().await;
+    let pod = app.pod_of("simple-demo", "dev", "service1");
+    app.write_log_ok(&pod, "service1", DEV, &["before the reset"]).await;
+    let mut stream = app.follow_log(&pod, "service1", &format!("{DEV}&tails=1")).await;
+    assert_eq!(stream.events(1).await, ["before the reset"]);
+
+    let reset = app.request(Method::POST, "/_mock/reset").send().await.expect("sent");
+    assert_eq!(reset.status().as_u16(), 200);
+    app.write_log_ok(&pod, "service1", DEV, &["after the reset"]).await;
+
+    assert_eq!(stream.events(1).await, ["after the reset"]);
+}

@@ -78,7 +78,13 @@ impl Reader {
     /// instant).
     fn render(&mut self, head: &LogHead) -> Vec<u8> {
         let mut out = Vec::new();
-        let first_seq = head.written.first().map_or(self.written, |l| l.seq);
+        let first_seq = head.written.first().map_or(0, |l| l.seq);
+        let end_seq = head.written.last().map_or(0, |l| l.seq + 1);
+        if self.written > end_seq {
+            // The world was replaced (a reset or a restore) with this pod in
+            // it: its written log starts over, and so do we.
+            self.written = first_seq;
+        }
         // Lines dropped from a full log are skipped.
         self.written = self.written.max(first_seq);
         let timeline = self.follow.timeline;
