@@ -192,9 +192,8 @@ async fn many_abrupt_disconnects_leave_a_healthy_server() {
 }
 
 #[tokio::test]
-async fn the_stream_ends_when_a_restart_or_a_scale_down_removes_the_pod() {
-    // The cluster operations behind restart and scale (the endpoints come
-    // with the workload API) driven through the store.
+async fn the_stream_ends_when_a_scale_down_or_a_restart_removes_the_pod() {
+    // Arrange: one stream per frontend pod.
     let app = demo_a_minute_later().await;
     let query = "projectKey=microservice-demo&envName=dev&tails=1";
     let frontends: Vec<String> =
@@ -204,11 +203,14 @@ async fn the_stream_ends_when_a_restart_or_a_scale_down_removes_the_pod() {
     first.events(1).await;
     second.events(1).await;
 
-    app.store.with(|w| {
-        w.change_service("microservice-demo", "dev", "frontend", |deploy, s| deploy.scale(&mut s.workloads[0], 1))
+    // Act + Assert: scaling to one removes the second pod, a restart the first.
+    let scale = serde_json::json!({
+        "project_key": "microservice-demo", "env_key": "dev", "workload_name": "frontend",
+        "workload_type": "Deployment", "target_replicas": 1
     });
+    assert_success(app.scale(&scale).await).await;
     second.expect_end().await;
-    app.store.with(|w| w.roll_workload("microservice-demo", "dev", "frontend", "frontend"));
+    assert_success(app.restart("microservice-demo", "dev", "frontend").await).await;
     first.expect_end().await;
 }
 

@@ -289,3 +289,20 @@ async fn a_client_can_share_poll_set_a_portal_and_tail_a_log_against_the_demo_wo
 
     assert!(proxy.iter().all(|line| line.starts_with("[2023-11-14T22:13:")), "{proxy:?}");
 }
+
+#[tokio::test]
+async fn pods_created_after_enabling_keep_the_sidecar() {
+    let app = TestApp::spawn().await;
+    assert_success(app.enable_share("microservice-demo", "dev").await).await;
+
+    assert_success(app.restart("microservice-demo", "dev", "frontend").await).await;
+    let scale = json!({
+        "project_key": "microservice-demo", "env_key": "dev", "workload_name": "backend",
+        "workload_type": "Deployment", "target_replicas": 3
+    });
+    assert_success(app.scale(&scale).await).await;
+    let ready = app.readiness("microservice-demo", "dev", "enable").await;
+
+    // Istio injects into every pod created while the label is on.
+    assert_eq!(ready, json!({"is_ready": true, "checks": checks(true, true, true, true, false)}));
+}
