@@ -10,7 +10,8 @@
 //! cluster serves, and kube-apiserver itself decodes and validates.
 
 use super::apiserver::{self, EMPTY_NAME};
-use super::manifest::{Manifest, NOT_UNSTRUCTURED, decode_typed};
+use super::decode::decode_typed;
+use super::manifest::{Manifest, NOT_UNSTRUCTURED};
 use super::ops::Write;
 use super::{EnvCfgArgs, EnvCfgKind};
 use crate::error::{ApiError, ApiResult, codes};
@@ -69,7 +70,7 @@ fn dry_run(cfg: &EnvCfgArgs) -> Result<PreparedCfg, String> {
         return Err(EMPTY_NAME.to_string());
     }
     decode_typed(&manifest, kind).map_err(|e| apiserver::cannot_handle(kind, e))?;
-    apiserver::validate(kind, manifest.name(), &manifest, None)?;
+    super::validation::validate(kind, manifest.name(), &manifest, None)?;
     Ok(PreparedCfg { kind, manifest, yaml: cfg.yaml_data.clone() })
 }
 

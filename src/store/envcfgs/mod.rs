@@ -3,15 +3,17 @@
 //!
 //! Each object keeps the YAML its client sent, byte for byte, next to what
 //! the simulated cluster adds (creation time, the claim's binding). The
-//! parts: [`manifest`] decodes objects as Zadig's code does, [`apiserver`]
-//! holds the cluster's rules, [`ops`] the create/update/delete transitions,
-//! [`view`] the lists and details, [`creation`] the `env_configs` of a new
-//! environment.
+//! parts: [`manifest`] and [`decode`] read objects as Zadig's code does,
+//! [`apiserver`] and [`validation`] are the cluster's rules, [`ops`] the
+//! create/update/delete transitions, [`view`] the lists and details,
+//! [`creation`] the `env_configs` of a new environment.
 
 pub mod apiserver;
 mod creation;
+pub mod decode;
 pub mod manifest;
 mod ops;
+pub mod validation;
 mod view;
 
 use serde::{Deserialize, Serialize};
@@ -110,6 +112,18 @@ pub struct ObjectStatus {
     /// A ConfigMap labelled `config-backup: "true"`: one of Zadig's own
     /// backups, which its lists leave out.
     pub backup: bool,
+    /// Secret: its `type` (`Opaque` by default), which updates may not change.
+    pub secret_type: String,
+    /// An `immutable` ConfigMap or Secret: the data updates may not change.
+    pub sealed: Option<Sealed>,
+}
+
+/// The data of an `immutable` ConfigMap or Secret, canonically written.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Sealed {
+    pub data: String,
+    pub binary_data: String,
 }
 
 /// A claim as the cluster has bound it.

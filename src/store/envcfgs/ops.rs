@@ -6,7 +6,9 @@
 use serde_json::Value;
 
 use super::apiserver::{self, EMPTY_NAME};
-use super::manifest::{DecodeError, Manifest, NOT_UNSTRUCTURED, decode_typed};
+use super::decode::{DecodeError, decode_typed};
+use super::manifest::{Manifest, NOT_UNSTRUCTURED};
+use super::validation;
 use super::{EnvCfg, EnvCfgKind, ObjectStatus};
 use crate::error::{ApiError, ApiResult, ErrorCode, codes, msg};
 use crate::store::{Environment, World};
@@ -203,7 +205,7 @@ impl World {
         if name.is_empty() && !write.manifest.generate_name().is_empty() {
             name = format!("{}{}", write.manifest.generate_name(), self.rng.k8s_string(5));
         }
-        apiserver::validate(write.kind, &name, write.manifest, None)?;
+        validation::validate(write.kind, &name, write.manifest, None)?;
         if self.object(write, &name).is_some() || super::view::is_root_ca(write.kind, &name) {
             return Err(apiserver::already_exists(write.kind, &name));
         }
@@ -222,7 +224,7 @@ impl World {
         let Some(old) = self.object(write, &name).cloned().or_else(|| super::view::root_ca(self, write)) else {
             return Err(apiserver::not_found(write.kind, &name));
         };
-        apiserver::validate(write.kind, &name, write.manifest, old.status.claim.as_ref())?;
+        validation::validate(write.kind, &name, write.manifest, Some(&old.status))?;
         self.store_object(write, replaced(old, write));
         Ok(())
     }
@@ -292,5 +294,7 @@ fn status_of(kind: EnvCfgKind, manifest: &Manifest, rng: Option<&mut crate::stor
             _ => None,
         },
         backup: kind == EnvCfgKind::ConfigMap && manifest.label("config-backup") == Some("true"),
+        secret_type: if kind == EnvCfgKind::Secret { validation::secret_type(manifest) } else { String::new() },
+        sealed: validation::sealed(kind, manifest),
     }
 }

@@ -273,3 +273,62 @@ async fn the_creator_is_recorded_as_update_by() {
     let detail = json(app.get_envcfg("simple-demo", "dev", "by-alice", "ConfigMap").await, 200).await;
     assert_eq!(detail["configMap_detail"]["update_by"], "alice");
 }
+
+#[tokio::test]
+async fn a_field_of_the_wrong_type_is_a_plain_500_with_gos_decoder_text() {
+    let app = TestApp::spawn().await;
+
+    let response = app.create_envcfg("simple-demo", "dev", &json!({"name": "a", "auto_sync": "yes"})).await;
+
+    let description = "json: cannot unmarshal string into Go struct field OpenAPIEnvCfgArgs.auto_sync of type bool";
+    assert_internal_error(response, description).await;
+}
+
+#[tokio::test]
+async fn the_namespaces_root_ca_configmap_already_exists() {
+    let app = TestApp::spawn().await;
+
+    let response =
+        app.create_envcfg("simple-demo", "dev", &cfg_body("x", "ConfigMap", &configmap("kube-root-ca.crt"))).await;
+
+    assert_zadig_error(response, 400, 6095, UPDATE_RESOURCE, "configmaps \"kube-root-ca.crt\" already exists").await;
+}
+
+#[tokio::test]
+async fn a_configmap_with_only_a_generate_name_gets_a_generated_name() {
+    let app = TestApp::spawn().await;
+    let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: run-\ndata:\n  a: b\n";
+
+    assert_success(app.create_envcfg("simple-demo", "dev", &cfg_body("x", "ConfigMap", yaml)).await).await;
+
+    let names = app.envcfg_names("simple-demo", "dev", "ConfigMap").await;
+    let generated: Vec<&String> = names.iter().filter(|n| n.starts_with("run-")).collect();
+    assert_eq!(generated.len(), 1, "{names:?}");
+    assert_eq!(generated[0].len(), "run-".len() + 5);
+}
+
+#[tokio::test]
+async fn well_known_secret_types_need_their_keys_and_ingresses_need_rules() {
+    let app = TestApp::spawn().await;
+    let tls =
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: cert\ntype: kubernetes.io/tls\nstringData:\n  tls.crt: x\n";
+    let empty = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\nspec: {}\n";
+
+    let secret_reply = app.create_envcfg("simple-demo", "dev", &cfg_body("cert", "Secret", tls)).await;
+    let ingress_reply = app.create_envcfg("simple-demo", "dev", &cfg_body("web", "Ingress", empty)).await;
+
+    assert_zadig_error(
+        secret_reply,
+        400,
+        6095,
+        UPDATE_RESOURCE,
+        "Secret \"cert\" is invalid: data[tls.key]: Required value",
+    )
+    .await;
+    let body = json(ingress_reply, 400).await;
+    let description = body["description"].as_str().unwrap();
+    assert!(
+        description.ends_with("error: Ingress.networking.k8s.io \"web\" is invalid: spec: Invalid value: []networking.IngressRule(nil): either `defaultBackend` or `rules` must be specified"),
+        "{description}"
+    );
+}

@@ -188,3 +188,30 @@ async fn a_configmap_value_of_the_wrong_type_is_6089_on_update() {
     let description = "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal bool into Go struct field ConfigMap.data of type string";
     assert_zadig_error(response, 400, 6089, UPDATE_CONFIG_MAP, description).await;
 }
+
+#[tokio::test]
+async fn an_immutable_configmap_refuses_new_data() {
+    // kube-apiserver's `ValidateConfigMapUpdate`: nothing changes once `immutable` is set.
+    let app = TestApp::spawn().await;
+    let sealed = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: frozen\nimmutable: true\ndata:\n  a: \"1\"\n";
+    assert_success(app.create_envcfg("simple-demo", "dev", &cfg_body("frozen", "ConfigMap", sealed)).await).await;
+
+    let changed = sealed.replace("\"1\"", "\"2\"");
+    let response = app.update_envcfg("simple-demo", &update_body("dev", "frozen", "ConfigMap", &changed)).await;
+
+    let description = "ConfigMap \"frozen\" is invalid: data: Forbidden: field is immutable when `immutable` is set";
+    assert_zadig_error(response, 400, 6089, UPDATE_CONFIG_MAP, description).await;
+    assert_eq!(app.envcfg_yaml("simple-demo", "dev", "frozen", "ConfigMap").await, sealed);
+}
+
+#[tokio::test]
+async fn a_secrets_type_cannot_change() {
+    let app = TestApp::spawn().await;
+    let tls = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: demo-credentials\ntype: kubernetes.io/tls\nstringData:\n  tls.crt: \"cert\"\n  tls.key: \"key\"\n";
+
+    let response = app.update_envcfg("simple-demo", &update_body("dev", "demo-credentials", "Secret", tls)).await;
+
+    let description =
+        "Secret \"demo-credentials\" is invalid: type: Invalid value: \"kubernetes.io/tls\": field is immutable";
+    assert_zadig_error(response, 400, 6095, UPDATE_RESOURCE, description).await;
+}
