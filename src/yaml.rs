@@ -10,11 +10,11 @@
 //!
 //! Two readers share it. [`from_str`] reads our own documents: one
 //! document, duplicate keys refused; [`from_seed_str`] is the same with
-//! room for the large worlds a `--seed` file may describe. [`parse_manifest`] reads Kubernetes
-//! objects the way Zadig does (`sigs.k8s.io/yaml` over go-yaml v2): the
-//! first document only, later duplicate keys win, YAML 1.1 booleans
-//! (`yes`, `on`) are booleans; and it holds them to a tighter budget, since
-//! they come over HTTP.
+//! room for the large worlds a `--seed` file may describe.
+//! [`parse_manifest`] reads Kubernetes objects the way Zadig does
+//! (`sigs.k8s.io/yaml` over go-yaml v2): the first document only, later
+//! duplicate keys win, YAML 1.1 booleans (`yes`, `on`) are booleans; and it
+//! holds them to a tighter budget, since they come over HTTP.
 
 use std::io::Cursor;
 
@@ -285,6 +285,12 @@ mod tests {
         let doc: String = (0..MAX_MANIFEST_NODES).map(|i| format!("k{i}: v\n")).collect();
         let err = parse_manifest(&doc).unwrap_err();
         assert_eq!(err.to_string(), "yaml: document has more than 10000 nodes");
+    }
+
+    #[test]
+    fn too_many_anchors_are_named() {
+        let doc: String = (0..1_001).map(|i| format!("k{i}: &a{i} v\n")).collect();
+        assert_eq!(parse_manifest(&doc).unwrap_err().to_string(), "yaml: document has more than 1000 anchors");
     }
 
     #[test]
