@@ -298,3 +298,65 @@ fn status_of(kind: EnvCfgKind, manifest: &Manifest, rng: Option<&mut crate::stor
         sealed: validation::sealed(kind, manifest),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Clock, Rng};
+
+    const SEED: &str = "clusters: [{id: c}]\nregistries: [{id: r, default: true}]\nprojects:\n  - key: p\n    environments:\n      - {env_key: dev, cluster_id: c, namespace: p-dev, registry_id: r}\n";
+
+    fn world() -> World {
+        let texts = [("seed.yaml".to_string(), SEED.to_string())];
+        crate::seed::build_world(&texts, Clock::frozen_at(1_000), Rng::new(1), 0).expect("seed builds")
+    }
+
+    fn request(cfg_type: &str, yaml: &str) -> EnvCfgRequest {
+        EnvCfgRequest {
+            project: "p".into(),
+            env: "dev".into(),
+            cfg_type: cfg_type.into(),
+            name: "s".into(),
+            yaml: yaml.into(),
+            parsed: crate::yaml::parse_manifest(yaml),
+        }
+    }
+
+    const SECRET: &str = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  a: b\n";
+
+    #[test]
+    fn an_upsert_keeps_the_creation_time_and_records_the_last_writer() {
+        let mut w = world();
+        w.create_envcfg(request("Secret", SECRET), "alice").expect("created");
+        w.clock.advance_ms(5_000);
+
+        let changed = SECRET.replace("a: b", "a: c");
+        w.update_envcfg(request("Secret", &changed), "bob").expect("updated");
+
+        let cfg = &w.env("p", "dev").expect("env").envcfgs[0];
+        assert_eq!((cfg.created_time, cfg.update_by.as_str(), cfg.yaml.as_str()), (1_000, "bob", changed.as_str()));
+    }
+
+    #[test]
+    fn a_failed_write_changes_nothing() {
+        let mut w = world();
+        let before = w.clone();
+
+        let err = w.create_envcfg(request("ConfigMap", SECRET), "alice").unwrap_err();
+
+        assert_eq!(err.status(), axum::http::StatusCode::BAD_REQUEST);
+        assert_eq!(w, before);
+    }
+
+    #[test]
+    fn deleting_removes_the_object_and_a_second_delete_is_not_found() {
+        let mut w = world();
+        w.create_envcfg(request("Secret", SECRET), "alice").expect("created");
+
+        w.delete_envcfg("p", "dev", "Secret", "s", false).expect("deleted");
+        let again = w.delete_envcfg("p", "dev", "Secret", "s", false).unwrap_err();
+
+        assert!(w.env("p", "dev").expect("env").envcfgs.is_empty());
+        assert_eq!(again, ApiError::zadig(codes::DELETE_RESOURCE, "secrets \"s\" not found"));
+    }
+}
