@@ -138,3 +138,41 @@ impl World {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Clock, Rng, WorkloadKind};
+
+    /// The demo world with `simple-demo/dev` asleep (only the control plane
+    /// or a state file can put an environment to sleep).
+    fn asleep() -> World {
+        let texts = [("demo".to_string(), crate::seed::DEMO.to_string())];
+        let mut world = crate::seed::build_world(&texts, Clock::frozen_at(0), Rng::new(1), 0).expect("demo builds");
+        if let Some(e) = world.env_mut("simple-demo", "dev") {
+            e.status = EnvStatus::Sleeping;
+        }
+        world
+    }
+
+    #[test]
+    fn a_sleeping_env_refuses_every_change_with_its_own_error() {
+        let mut world = asleep();
+        let update = || vec![ServiceWithKvs { service_name: "service2".into(), variable_kvs: vec![] }];
+
+        let add = world.add_services("simple-demo", "dev", vec![], false).unwrap_err();
+        let services = world.update_services("simple-demo", "dev", update(), false).unwrap_err();
+        let globals = world.update_global_variables("simple-demo", "dev", Some(vec![]), false).unwrap_err();
+        let scale = world.scale_workload("simple-demo", "dev", WorkloadKind::Deployment, "service1", 2).unwrap_err();
+        let restart = world.restart_service("simple-demo", "dev", "service1", false).unwrap_err();
+
+        // UpdateMultipleK8sEnv (environment.go:564-566) inside a multierror;
+        // UpdateProductGlobalVariables (:3237-3239); Scale and RestartService (service.go:61-63, :439-441).
+        let multi = ApiError::multi(&["更新环境失败: environment is sleeping".to_string()]);
+        assert_eq!(add, multi);
+        assert_eq!(services, multi);
+        assert_eq!(globals, ApiError::zadig(codes::UPDATE_ENV, "environment is sleeping"));
+        assert_eq!(scale, ApiError::zadig(codes::SCALE_SERVICE, "environment is sleeping"));
+        assert_eq!(restart, ApiError::zadig(codes::SCALE_SERVICE, "environment is sleeping"));
+    }
+}

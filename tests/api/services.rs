@@ -434,3 +434,29 @@ async fn production_services_are_updated_through_the_production_route() {
 
     assert_eq!(app.env_detail("simple-demo", "prod").await["status"], "updating");
 }
+
+#[tokio::test]
+async fn updating_with_a_global_the_env_lacks_turns_the_flag_off_instead_of_failing() {
+    let app = TestApp::spawn().await;
+
+    let body = json!({"service_list": [{"service_name": "service2",
+        "variable_kvs": [{"key": "ghost", "value": "1", "use_global_variable": true}]}]});
+    let response = app.update_services("simple-demo", "dev", &body).await;
+
+    // `setGlobalVariableToServiceVariable` runs before `UpdateGlobalVariableKVs`
+    // (env/service/openapi.go:190), so its "global variable not exist" error
+    // cannot be reached from the OpenAPI.
+    assert_success(response).await;
+    assert_eq!(app.env_detail("simple-demo", "dev").await["global_variables"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn updating_while_the_env_updates_is_refused_in_a_multierror() {
+    let app = TestApp::spawn_with(settling(5_000)).await;
+    let body = json!({"service_list": [{"service_name": "service2"}]});
+    assert_success(app.update_services("simple-demo", "dev", &body).await).await;
+
+    let response = app.update_services("simple-demo", "dev", &body).await;
+
+    assert_internal_error(response, "1 error occurred:\n\t* 更新环境失败: 环境正处于不能更新的状态\n\n").await;
+}

@@ -371,3 +371,21 @@ async fn the_same_image_again_rolls_nothing_but_still_moves_update_time() {
     assert_eq!(app.pod_names("simple-demo", "dev", "service1", "service1").await, pods);
     assert_eq!(app.env_detail("simple-demo", "dev").await["update_time"], NOW + 5);
 }
+
+#[tokio::test]
+async fn a_sleeping_env_refuses_scale_and_restart_with_6081() {
+    // Arrange: put simple-demo/dev to sleep through the control API's state.
+    let app = TestApp::spawn().await;
+    let mut state = json(app.request(Method::GET, "/_mock/state").send().await.unwrap(), 200).await;
+    state["projects"]["simple-demo"]["envs"]["dev"]["status"] = json!("sleeping");
+    let imported = app.request(Method::PUT, "/_mock/state").json(&state).send().await.unwrap();
+    assert_eq!(imported.status(), 200);
+
+    // Act
+    let scale = app.scale(&scale_body("simple-demo", "dev", "service1", "Deployment", 2)).await;
+    let restart = app.restart("simple-demo", "dev", "service1").await;
+
+    // Assert: ErrScaleService for both (env/service/service.go:61-63, :439-441).
+    assert_zadig_error(scale, 400, 6081, "伸缩服务失败", "environment is sleeping").await;
+    assert_zadig_error(restart, 400, 6081, "伸缩服务失败", "environment is sleeping").await;
+}
