@@ -117,7 +117,7 @@ impl World {
     /// Puts an environment into `status` until `--settle` has passed, then
     /// does `then`. With no settle time the outcome is applied at once.
     pub fn begin_transition(&mut self, project: &str, env: &str, status: EnvStatus, then: Settle) {
-        let at_ms = self.clock.now_ms() + self.settle_ms;
+        let at_ms = self.clock.now_ms().saturating_add(self.settle_ms);
         let immediate = self.settle_ms <= 0;
         let Some(target) = self.env_mut(project, env) else { return };
         target.status = status;
