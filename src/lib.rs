@@ -44,12 +44,29 @@ pub async fn serve(
     let router = app::router(state.clone());
     state.start_background();
     let stopping = state.clone();
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            stopping.begin_shutdown();
-        })
-        .await;
+    let served = axum::serve(listener, router).with_graceful_shutdown(async move {
+        shutdown.await;
+        stopping.begin_shutdown();
+    });
+    // A client that stops reading can hold a response forever; after the
+    // grace period the server stops without it.
+    let grace = {
+        let down = state.shutdown_signal();
+        async move {
+            down.await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        }
+    };
+    let served = tokio::select! {
+        served = served => served,
+        () = grace => {
+            tracing::warn!(grace.secs = SHUTDOWN_GRACE.as_secs(), "connections still open after the grace period; stopping anyway");
+            Ok(())
+        }
+    };
     state.finish().await;
     served
 }
+
+/// How long requests in flight may run on once shutdown has begun.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);

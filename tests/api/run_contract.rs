@@ -102,3 +102,35 @@ fn a_healthcheck_against_nothing_fails() {
 
     assert!(!status.success());
 }
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_request_cannot_hold_up_shutdown() {
+    // Arrange: a request whose body never completes keeps its connection busy.
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+    let line = first_line(&mut child);
+    let address = line.trim().rsplit("http://").next().unwrap().to_string();
+    let mut stalled = std::net::TcpStream::connect(&address).expect("connects");
+    std::io::Write::write_all(
+        &mut stalled,
+        b"POST /openapi/environments?projectKey=simple-demo HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\nContent-Length: 100\r\n\r\n{\"env",
+    )
+    .unwrap();
+    // The request has reached the server once it answers another one.
+    reqwest::get(format!("http://{address}/healthz")).await.expect("healthz answers");
+
+    // Act
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+
+    // Assert: stopped after the grace period, not never.
+    let status = wait_with_deadline(&mut child, Duration::from_secs(8));
+    if status.is_none() {
+        let _ = child.kill();
+    }
+    assert_eq!(status.and_then(|s| s.code()), Some(0));
+    drop(stalled);
+}
