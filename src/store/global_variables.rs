@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::model::{EnvStatus, GlobalVariableKV, Settle, VariableKV};
+use super::model::{EnvStatus, Environment, GlobalVariableKV, RenderVariableKV, Settle, VariableKV};
 use super::{World, variables};
 use crate::error::{ApiError, ApiResult, codes, msg};
 
@@ -58,24 +58,7 @@ impl World {
         let defined = self.project(project).map(|p| p.global_variables.as_slice()).unwrap_or_default();
         check_replacement(&e.global_variables, &args, defined).map_err(refuse)?;
 
-        // Services that used a changed value get every global they use rewritten.
-        let mut affected: Vec<String> = Vec::new();
-        for arg in &args {
-            let Some(old) = e.global_variables.iter().rev().find(|g| g.kv.key == arg.kv.key) else { continue };
-            if !go_equal(&old.kv.value, &arg.kv.value) {
-                affected.extend(old.related_services.iter().cloned());
-            }
-        }
-        affected.sort();
-        affected.dedup();
-        let mut redeploys = Vec::new();
-        for name in affected.iter().filter_map(|n| e.service(n)) {
-            let kvs = variables::update_render_variables(&args, &name.variable_kvs);
-            variables::check_values(kvs.iter().map(|kv| &kv.kv), true).map_err(|err| {
-                refuse(format!("failed to convert service {}'s render variables to yaml, err: {err}", name.name))
-            })?;
-            redeploys.push((name.name.clone(), kvs));
-        }
+        let redeploys = rendered_redeploys(e, &args).map_err(refuse)?;
         if !redeploys.is_empty() && e.status.is_busy() {
             // `updateK8sProduct` refuses with an HTTPError, wrapped once more.
             return Err(refuse(ApiError::zadig(codes::UPDATE_ENV, msg::ENV_CANT_UPDATE).go_text()));
@@ -98,6 +81,33 @@ impl World {
         self.begin_transition(project, env, EnvStatus::Updating, Settle::Succeed { bump: true });
         Ok(())
     }
+}
+
+/// The services to redeploy: those the *old* `related_services` of every
+/// changed value name, each with every global it uses rewritten from the
+/// request (`UpdateRenderVariable`) and checked as Zadig renders it.
+fn rendered_redeploys(
+    env: &Environment,
+    args: &[GlobalVariableKV],
+) -> Result<Vec<(String, Vec<RenderVariableKV>)>, String> {
+    let mut affected: Vec<&str> = Vec::new();
+    for arg in args {
+        let Some(old) = env.global_variables.iter().rev().find(|g| g.kv.key == arg.kv.key) else { continue };
+        if !go_equal(&old.kv.value, &arg.kv.value) {
+            affected.extend(old.related_services.iter().map(String::as_str));
+        }
+    }
+    affected.sort();
+    affected.dedup();
+    let mut redeploys = Vec::new();
+    for service in affected.iter().filter_map(|name| env.service(name)) {
+        let kvs = variables::update_render_variables(args, &service.variable_kvs);
+        variables::check_values(kvs.iter().map(|kv| &kv.kv), true).map_err(|err| {
+            format!("failed to convert service {}'s render variables to yaml, err: {err}", service.name)
+        })?;
+        redeploys.push((service.name.clone(), kvs));
+    }
+    Ok(redeploys)
 }
 
 /// `productKV.Value == argKV.Value` on decoded JSON: numbers are `float64`.
