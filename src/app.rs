@@ -1,21 +1,15 @@
-//! Where HTTP meets the world: the shared state, the gateway in front of
-//! the API, and the one route table.
+//! Where HTTP meets the world: the shared state and the one route table,
+//! behind the [`gateway`](crate::gateway).
 
-use std::io::{Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
-use axum::http::request::Parts;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, Uri};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
-use base64::Engine;
 use parking_lot::Mutex;
 use serde::Serialize;
 use tokio::sync::{Notify, watch};
@@ -26,6 +20,8 @@ use crate::config::Config;
 use crate::control::persist::{self, LoadError};
 use crate::control::{ControlError, ControlOptions, Tenant, Tenants, traffic};
 use crate::error::ApiError;
+use crate::gateway;
+pub use crate::gateway::Caller;
 use crate::routing;
 use crate::seed::{self, Source};
 use crate::store::{Clock, Rng, Store};
@@ -153,7 +149,8 @@ impl AppState {
         }
     }
 
-    fn accepts(&self, token: &str) -> bool {
+    /// Whether the gateway lets `token` in.
+    pub fn accepts(&self, token: &str) -> bool {
         !token.is_empty() && (self.inner.tokens.is_empty() || self.inner.tokens.iter().any(|t| t == token))
     }
 }
@@ -272,7 +269,7 @@ pub fn router(state: AppState) -> Router {
     let app = table
         .layer(DefaultBodyLimit::max(state.inner.max_body))
         .layer(middleware::from_fn_with_state(state.clone(), traffic::traffic))
-        .layer(middleware::from_fn_with_state(state.clone(), gateway))
+        .layer(middleware::from_fn_with_state(state.clone(), gateway::gateway))
         .with_state(state);
     // Outside the table, so that it runs before axum routes the request.
     Router::new().fallback_service(app).layer(middleware::from_fn_with_state(probe, routing::gin_routing))
@@ -305,144 +302,4 @@ async fn method_not_allowed(method: routing::ClientMethod, uri: Uri) -> Response
         return ControlError { status: StatusCode::METHOD_NOT_ALLOWED, message: text }.into_response();
     }
     ApiError::Text(StatusCode::METHOD_NOT_ALLOWED, text).into_response()
-}
-
-/// Who is calling: the token and the user name Zadig would record.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub token: String,
-    /// `update_by` of what this caller creates: the JWT's `name` claim,
-    /// or `admin` for a token that is not a JWT.
-    pub user: String,
-}
-
-impl Default for Caller {
-    fn default() -> Self {
-        Caller { token: String::new(), user: "admin".to_string() }
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Caller {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<Caller>().cloned().unwrap_or_default())
-    }
-}
-
-impl FromRequestParts<AppState> for Tenant {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<Tenant>().cloned().unwrap_or_else(|| state.tenant_for("")))
-    }
-}
-
-impl FromRequestParts<AppState> for Store {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<Store>().cloned().unwrap_or_else(|| state.store_for("")))
-    }
-}
-
-/// Zadig's gateway, in front of every `/openapi` and `/_mock` path, before
-/// routing (so an unknown `/openapi/…` path without a token is 401, not
-/// 404). It denies with an empty 401, like Envoy's `ext_authz` denial.
-async fn gateway(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    let guarded = path.starts_with("/openapi") || (path.starts_with("/_mock") && !is_public_mock_path(path));
-    if !guarded {
-        return next.run(request).await;
-    }
-    let token = match bearer_token(&request) {
-        Some(token) if state.accepts(&token) => token,
-        _ => return StatusCode::UNAUTHORIZED.into_response(),
-    };
-    let caller = Caller { user: user_name(&token), token };
-    let tenant = state.tenant_for(&caller.token);
-    request.extensions_mut().insert(tenant.store.clone());
-    request.extensions_mut().insert(tenant);
-    request.extensions_mut().insert(caller);
-    next.run(request).await
-}
-
-/// The control-plane documents anyone may read.
-fn is_public_mock_path(path: &str) -> bool {
-    matches!(path, "/_mock/openapi.json" | "/_mock/openapi.yaml")
-}
-
-/// The token as `AuthServer.Check` reads it: `Authorization` must have
-/// exactly two space-separated parts (the scheme is not checked), and a
-/// `?token=` wins over it. A malformed header is refused outright.
-fn bearer_token(request: &Request) -> Option<String> {
-    let mut token = String::new();
-    if let Some(header) = request.headers().get(axum::http::header::AUTHORIZATION) {
-        let header = header.to_str().ok()?;
-        if !header.is_empty() {
-            let parts: Vec<&str> = header.split(' ').collect();
-            if parts.len() != 2 {
-                return None;
-            }
-            token = parts[1].to_string();
-        }
-    }
-    let query = crate::wire::QueryParams::parse(request.uri().query());
-    if !query.get("token").is_empty() {
-        token = query.get("token").to_string();
-    }
-    (!token.is_empty()).then_some(token)
-}
-
-/// The `name` (or `preferred_username`) claim of a JWT, read without
-/// verification as Zadig's `getUserFromJWT` does.
-fn user_name(token: &str) -> String {
-    let claims = token
-        .split('.')
-        .nth(1)
-        .and_then(|payload| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok())
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
-    claims
-        .as_ref()
-        .and_then(|c| c.get("name").or_else(|| c.get("preferred_username")))
-        .and_then(|v| v.as_str())
-        .filter(|name| !name.is_empty())
-        .unwrap_or("admin")
-        .to_string()
-}
-
-/// `--healthcheck`: probes `/healthz` of the instance at `listen` with a
-/// plain HTTP/1.1 request, so images need no curl.
-pub fn healthcheck(listen: SocketAddr) -> ExitCode {
-    let ip = match listen.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-        ip => ip,
-    };
-    let probe = || -> std::io::Result<bool> {
-        let timeout = Duration::from_secs(2);
-        let mut stream = TcpStream::connect_timeout(&SocketAddr::new(ip, listen.port()), timeout)?;
-        stream.set_read_timeout(Some(timeout))?;
-        stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
-        let mut head = [0u8; 12];
-        stream.read_exact(&mut head)?;
-        Ok(head.starts_with(b"HTTP/1.1 200"))
-    };
-    match probe() {
-        Ok(true) => ExitCode::SUCCESS,
-        _ => ExitCode::FAILURE,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn user_names_come_from_the_jwt_name_claim() {
-        // {"alg":"HS256"} . {"name":"alice"} . signature
-        let token = "eyJhbGciOiJIUzI1NiJ9.eyJuYW1lIjoiYWxpY2UifQ.c2ln";
-        assert_eq!(user_name(token), "alice");
-        assert_eq!(user_name("not-a-jwt"), "admin");
-    }
 }

@@ -1,12 +1,12 @@
 //! zadig-mock: a stateful emulator of Zadig's environment OpenAPI.
 //!
-//! `app` is where HTTP meets state: the route table and the gateway; `api`
+//! `app` is where HTTP meets state: the route table, behind the `gateway`; `api`
 //! holds the handlers, thin translations of Zadig's; `store` owns the world
 //! and every transition of it; `wire` and `error` speak gin's dialect.
 
 /// Request handlers, one module per part of the API.
 pub mod api;
-/// The route table, the gateway (auth) and the shared state.
+/// The route table and the shared state.
 pub mod app;
 /// Command-line flags and environment variables.
 pub mod config;
@@ -14,6 +14,10 @@ pub mod config;
 pub mod control;
 /// Zadig's error envelopes.
 pub mod error;
+/// The gateway: tokens, callers and tenants.
+pub mod gateway;
+/// `--healthcheck`: probing a running instance.
+pub mod healthcheck;
 /// gin's routing behaviours that axum lacks.
 pub mod routing;
 /// The seed format and loader.

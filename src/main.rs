@@ -11,7 +11,7 @@ use zadig_mock::{AppState, telemetry};
 async fn main() -> ExitCode {
     let config = Config::parse();
     if config.healthcheck {
-        return zadig_mock::app::healthcheck(config.listen);
+        return zadig_mock::healthcheck::probe(config.listen);
     }
     telemetry::init(config.log_format);
     let state = match AppState::from_config(&config) {
