@@ -18,6 +18,7 @@ MODE=${CONTAINER_MODE:-prebuilt}
 RUST_TAG=1.95-bookworm # the Dockerfile's builder: FROM rust:<RUST_TAG>
 IMG=localhost/zadig-mock:ci
 NAME=zadig-mock-ci-$$
+VOLUME=zadig-mock-ci-$$
 TOKEN=ci-token-$$
 MAX_IMAGE_MB=100
 t0=$(date +%s%N)
@@ -34,7 +35,8 @@ timed() { # timed LABEL CMD...: runs CMD, records how long it took
 
 work=$(mktemp -d)
 cleanup() {
-  podman rm -f -i -t 0 "$NAME" "$NAME-defaults" >/dev/null 2>&1 || true
+  podman rm -f -i -t 0 "$NAME" "$NAME-defaults" "$NAME-2" >/dev/null 2>&1 || true
+  podman volume rm -f "$VOLUME" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -226,8 +228,10 @@ check "with the image defaults it listens on 0.0.0.0:8080 and is healthy" defaul
 quiet podman rm -f -i -t 0 "$NAME-defaults" >/dev/null 2>&1
 
 # On the host network the checks bind loopback and a free port instead;
-# HEALTHCHECK follows the variable.
-run=(podman run -d --network=host -e "ZADIG_MOCK_LISTEN=127.0.0.1:$PORT" -e "ZADIG_MOCK_TOKENS=$TOKEN")
+# HEALTHCHECK follows the variable. The state file lives on a named volume.
+podman volume create "$VOLUME" >/dev/null
+run=(podman run -d --network=host -e "ZADIG_MOCK_LISTEN=127.0.0.1:$PORT" -e "ZADIG_MOCK_TOKENS=$TOKEN"
+  -v "$VOLUME:/data" -e ZADIG_MOCK_STATE_FILE=/data/state.json)
 start=$(date +%s%N)
 quiet "${run[@]}" --name "$NAME" "$IMG" >/dev/null
 check "prints its listening line" wait_listening "$NAME"
@@ -240,10 +244,29 @@ check "refuses a token not in ZADIG_MOCK_TOKENS" \
   http_is 401 '' -H 'Authorization: Bearer wrong' "$BASE/openapi/environments?projectKey=simple-demo"
 check "HEALTHCHECK passes (podman healthcheck run)" podman healthcheck run "$NAME"
 check "runs as a non-root user" runs_as_non_root "$NAME"
+check "creates an environment through the API" http_is 200 '"message":"success"' "${auth[@]}" -X POST \
+  "$BASE/openapi/environments?projectKey=simple-demo" -d '{"env_key":"smoke","cluster_id":"0123456789abcdef12345678",
+  "namespace":"simple-demo-env-smoke","registry_id":"630c7ad700430c131062e245","services":[{"service_name":"service2"}]}'
 start=$(date +%s%N)
 check "podman stop: SIGTERM ends it within 5s with exit code 0" stops_cleanly "$NAME"
 timings+=("$(printf '%-34s %6d ms' "podman stop" "$(since "$start")")")
 check "logs are plain text (no terminal colours)" plain_logs "$NAME"
+
+# --state-file on the volume: the same container started again, then a new
+# container on the same volume, both serve the environment created above.
+has_smoke_env() {
+  http_is 200 '"env_key":"smoke"' "${auth[@]}" "$BASE/openapi/environments/smoke?projectKey=simple-demo"
+}
+restarted() {
+  quiet podman start "$NAME" >/dev/null && wait_listening "$NAME" 2 && has_smoke_env && stops_cleanly "$NAME"
+}
+check "--state-file on a volume: the environment survives a container restart" restarted
+quiet podman rm -f -i -t 0 "$NAME" >/dev/null 2>&1
+recreated() {
+  quiet "${run[@]}" --name "$NAME-2" "$IMG" >/dev/null && wait_listening "$NAME-2" && has_smoke_env &&
+    stops_cleanly "$NAME-2"
+}
+check "--state-file on a volume: a new container on the volume serves it too" recreated
 
 # --- 5. summary --------------------------------------------------------------------------
 podman images "$IMG" --format 'image {{.Repository}}:{{.Tag}} {{.Size}}'
