@@ -10,9 +10,8 @@
 # --- builder: compile the release binary ------------------------------------
 FROM rust:1.95-bookworm AS builder
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
-COPY src ./src
-COPY seed ./seed
+# The whole context (see .dockerignore), so files the build embeds are never missed.
+COPY . .
 # The target folder lives in a cache mount, so the binary is copied out of it.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
