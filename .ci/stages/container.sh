@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 
 MODE=${CONTAINER_MODE:-prebuilt}
 RUST_TAG=1.95-bookworm # the Dockerfile's builder: FROM rust:<RUST_TAG>
-IMG=localhost/zadig-mock:ci
+IMG=localhost/zadig-mock:ci-$$ # one tag per run: runs may overlap on one machine
 NAME=zadig-mock-ci-$$
 VOLUME=zadig-mock-ci-$$
 TOKEN=ci-token-$$
@@ -37,6 +37,7 @@ work=$(mktemp -d)
 cleanup() {
   podman rm -f -i -t 0 "$NAME" "$NAME-defaults" "$NAME-2" >/dev/null 2>&1 || true
   podman volume rm -f "$VOLUME" >/dev/null 2>&1 || true
+  podman rmi -i "$IMG" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -269,7 +270,7 @@ recreated() {
 check "--state-file on a volume: a new container on the volume serves it too" recreated
 
 # --- 5. summary --------------------------------------------------------------------------
-podman images "$IMG" --format 'image {{.Repository}}:{{.Tag}} {{.Size}}'
+podman image inspect "$IMG" --format '{{.Size}}' | awk -v img="$IMG" '{printf "image %s: %.1f MB\n", img, $1 / 1e6}'
 printf '%s\n' "timings:" "${timings[@]/#/  }"
 step "done"
 echo "container: $pass passed, $fail failed"
