@@ -143,10 +143,14 @@ check() { # check DESCRIPTION CMD...
     sed 's/^/    /' "$work/check.log" | tail -20
   fi
 }
+# A free port below the kernel's ephemeral range, so that no outgoing connection
+# or port-0 listener elsewhere on the machine takes it between two containers.
 free_port() {
-  local port
+  local port low=32768
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range || true
+  [ "$low" -gt 11000 ] || low=32768
   for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((low - 1 - RANDOM % (low - 10000)))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || {
       echo "$port"
       return
