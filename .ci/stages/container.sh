@@ -204,6 +204,21 @@ runs_as_non_root() { # the server process's real and effective uid, as the host 
   echo "pid $pid uid (real effective): $uids"
   [ -n "$uids" ] && [ "${uids%% *}" != 0 ] && [ "${uids##* }" != 0 ]
 }
+follow_a_log() { # a client following a container's log (SSE), left open over the stop
+  local pod
+  pod=$(curl -sS -m 5 "${auth[@]}" "$BASE/openapi/environments/dev/services/service1?projectKey=simple-demo" |
+    grep -o 'service1-[a-z0-9]*-[a-z0-9]*' | head -1)
+  echo "pod: $pod"
+  [ -n "$pod" ] || return 1
+  curl -sSN -m 30 "${auth[@]}" -o "$work/stream" \
+    "$BASE/openapi/logs/sse/pods/$pod/containers/service1?projectKey=simple-demo&envName=dev&tails=1" &
+  stream=$!
+  for _ in $(seq 50); do
+    grep -q '^data:' "$work/stream" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
 plain_logs() {
   podman logs "$1" 2>&1 | tail -3
   ! podman logs "$1" 2>&1 | grep -q $'\e\['
@@ -252,9 +267,12 @@ check "runs as a non-root user" runs_as_non_root "$NAME"
 check "creates an environment through the API" http_is 200 '"message":"success"' "${auth[@]}" -X POST \
   "$BASE/openapi/environments?projectKey=simple-demo" -d '{"env_key":"smoke","cluster_id":"0123456789abcdef12345678",
   "namespace":"simple-demo-env-smoke","registry_id":"630c7ad700430c131062e245","services":[{"service_name":"service2"}]}'
+stream=
+check "follows a container log (SSE)" follow_a_log
 start=$(date +%s%N)
-check "podman stop: SIGTERM ends it within 5s with exit code 0" stops_cleanly "$NAME"
+check "podman stop, a log stream open: SIGTERM ends it within 5s with exit code 0" stops_cleanly "$NAME"
 timings+=("$(printf '%-34s %6d ms' "podman stop" "$(since "$start")")")
+[ -z "$stream" ] || wait "$stream" || true
 check "logs are plain text (no terminal colours)" plain_logs "$NAME"
 
 # --state-file on the volume: the same container started again, then a new
