@@ -15,7 +15,9 @@ use serde::Serialize;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
-use crate::api::{control, envcfgs, environments, events, logs, service_detail, services, share, variables, workloads};
+use crate::api::{
+    control, envcfgs, environments, events, logs, openapi, service_detail, services, share, variables, workloads,
+};
 use crate::config::Config;
 use crate::control::persist::{self, LoadError};
 use crate::control::{ControlError, ControlOptions, Tenant, Tenants, traffic};
@@ -165,6 +167,8 @@ fn routes() -> Router<AppState> {
     use environments as env;
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/_mock/openapi.json", get(openapi::openapi_json))
+        .route("/_mock/openapi.yaml", get(openapi::openapi_yaml))
         // Environments
         .route("/openapi/environments", get(env::list_environments).post(env::create_environment))
         .route(

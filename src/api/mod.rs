@@ -8,6 +8,7 @@ pub mod envcfgs;
 pub mod environments;
 pub mod events;
 pub mod logs;
+pub mod openapi;
 pub mod service_detail;
 pub mod services;
 pub mod share;
