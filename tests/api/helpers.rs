@@ -87,10 +87,12 @@ impl TestApp {
         self.store.with(|w| w.clock.advance_ms(seconds * 1000));
     }
 
-    /// A request with the test token.
+    /// A request with the test token. The method also rides in the URL's
+    /// fragment, which is never sent, so that [`json`] can tell which
+    /// documented operation answered.
     pub fn request(&self, method: Method, path_and_query: &str) -> RequestBuilder {
         self.client
-            .request(method, format!("{}{path_and_query}", self.address))
+            .request(method.clone(), format!("{}{path_and_query}#{method}", self.address))
             .header("Authorization", format!("Bearer {TOKEN}"))
     }
 
@@ -169,13 +171,17 @@ pub fn json_of(status: StatusCode, expected: u16, body: &str) -> Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("body is not JSON ({e}): {body}"))
 }
 
-/// Reads a response as JSON after checking its status and content type.
+/// Reads a response as JSON after checking its status and content type,
+/// and that the body is what the OpenAPI document promises.
 pub async fn json(response: Response, expected_status: u16) -> Value {
     let status = response.status();
+    let url = response.url().clone();
     let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_string());
     let body = response.text().await.expect("body read");
     assert_eq!(content_type.as_deref(), Some("application/json; charset=utf-8"), "content type; body: {body}");
-    json_of(status, expected_status, &body)
+    let value = json_of(status, expected_status, &body);
+    crate::contract::check_reply(url.fragment(), url.path(), status.as_u16(), &value);
+    value
 }
 
 /// Asserts Zadig's HTTPError envelope, byte for byte in key order.

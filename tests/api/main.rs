@@ -1,6 +1,7 @@
 //! Integration tests: each spawns its own server on a free port and talks
 //! to it over real TCP. One binary, one module per part of the API.
 
+mod contract;
 mod control;
 mod envcfgs;
 mod environments;
@@ -9,6 +10,7 @@ mod helpers;
 mod logs;
 mod logs_follow;
 mod logs_helpers;
+mod openapi;
 mod run_contract;
 mod service_detail;
 mod services;
