@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use axum::body::{Body, Bytes};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use indexmap::IndexMap;
@@ -166,10 +166,12 @@ fn first_values(query: &QueryParams) -> IndexMap<String, String> {
 /// A fault's answer: its body (a string as text, anything else as JSON),
 /// or by default `{"message":"success"}` for 2xx, Zadig's internal error for
 /// 500, and a Zadig `HTTPError` with the status as its code otherwise.
+/// It carries [`FAULT_HEADER`], so that a client (or a contract check) can
+/// tell an injected answer from the emulated API's own.
 fn fault_response(fault: u64, status: u16, body: Option<Value>) -> Response {
     let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let description = format!("fault {fault} injected by zadig-mock");
-    match body {
+    let mut response = match body {
         Some(Value::String(text)) => {
             (code, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
         }
@@ -177,8 +179,13 @@ fn fault_response(fault: u64, status: u16, body: Option<Value>) -> Response {
         None if code.is_success() => (code, Success).into_response(),
         None if code == StatusCode::INTERNAL_SERVER_ERROR => ApiError::internal(description).into_response(),
         None => ApiError::zadig(zadig_code(code), description).into_response(),
-    }
+    };
+    response.headers_mut().insert(FAULT_HEADER, HeaderValue::from(fault));
+    response
 }
+
+/// The header naming the fault that answered a request.
+pub const FAULT_HEADER: &str = "x-zadig-mock-fault";
 
 /// Zadig's own message where it has a code for the status.
 fn zadig_code(status: StatusCode) -> ErrorCode {
