@@ -3,7 +3,7 @@
 //! `helpers::json` runs [`check_reply`] on every JSON body a test reads, so
 //! the document cannot drift from what the server sends.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Value, json};
@@ -104,24 +104,48 @@ fn violations(path: &'static str, method: &str, status: u16, body: &Value) -> Re
     }
 }
 
-/// Checks a JSON reply against the document. `method` is `None` when the
-/// request did not say (then any operation of the path may have sent it).
-/// Panics with the differences when it does not match.
+type MethodsByUrl = Mutex<HashMap<String, BTreeSet<String>>>;
+
+fn methods_by_url() -> &'static MethodsByUrl {
+    static MAP: OnceLock<MethodsByUrl> = OnceLock::new();
+    MAP.get_or_init(Default::default)
+}
+
+/// Notes that `url` was requested with `method` (the harness calls it for
+/// every request it builds; each test server has its own port).
+pub fn remember_method(url: &str, method: &reqwest::Method) {
+    let Ok(url) = reqwest::Url::parse(url) else { return };
+    let mut map = methods_by_url().lock().expect("method map");
+    map.entry(url.to_string()).or_default().insert(method.as_str().to_lowercase());
+}
+
+/// The methods `url` was requested with; empty when unknown (then every
+/// operation of the path may have answered).
+pub fn methods_of(url: &reqwest::Url) -> Vec<String> {
+    let map = methods_by_url().lock().expect("method map");
+    map.get(url.as_str()).map(|m| m.iter().cloned().collect()).unwrap_or_default()
+}
+
+/// Checks a JSON reply against the document: it must match what one of
+/// `methods` (all the path's operations when empty) documents for `status`.
+/// Panics with the differences when it does not.
 #[track_caller]
-pub fn check_reply(method: Option<&str>, path: &str, status: u16, body: &Value) {
-    let Some(template) = documented_path(path) else {
-        // The control API is documented as it is built; until then its
-        // replies are not checked.
-        if path.starts_with("/_mock/") {
-            return;
-        }
+pub fn check_reply(methods: &[String], path: &str, status: u16, body: &Value) {
+    let template = documented_path(path);
+    let documented = |m: &str| template.is_some_and(|t| document()["paths"][t].get(m).is_some());
+    let routing_miss = match template {
+        None => status == 404,
+        Some(_) => status == 405 && !methods.is_empty() && !methods.iter().any(|m| documented(m)),
+    };
+    if routing_miss {
+        return check_routing_miss(path, status, body);
+    }
+    let Some(template) = template else {
         panic!("OpenAPI drift: no documented path serves {path} (openapi/zadig-mock.yaml)");
     };
-    let methods: Vec<String> = match method {
-        Some(m) => vec![m.to_lowercase()],
-        None => {
-            METHODS.iter().filter(|m| document()["paths"][template].get(**m).is_some()).map(|m| m.to_string()).collect()
-        }
+    let methods: Vec<String> = match methods.is_empty() {
+        false => methods.to_vec(),
+        true => METHODS.iter().filter(|m| documented(m)).map(|m| m.to_string()).collect(),
     };
     let outcomes: Vec<Result<(), String>> = methods.iter().map(|m| violations(template, m, status, body)).collect();
     if outcomes.iter().any(Result::is_ok) {
@@ -131,5 +155,18 @@ pub fn check_reply(method: Option<&str>, path: &str, status: u16, body: &Value) 
     panic!(
         "OpenAPI drift: the {status} reply to {path} ({template}) does not match openapi/zadig-mock.yaml: \
          {reasons:?}\nbody: {body}"
+    );
+}
+
+/// A routing miss answered in JSON (404: no route, 405: no such method) is
+/// the control API's error; the emulated API answers those in plain text.
+#[track_caller]
+fn check_routing_miss(path: &str, status: u16, body: &Value) {
+    let schema = resolve(&document()["components"]["schemas"]["ControlError"]);
+    let root = json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "allOf": [schema]});
+    let valid = jsonschema::validator_for(&root).map(|v| v.is_valid(body)).unwrap_or(false);
+    assert!(
+        path.starts_with("/_mock/") && valid,
+        "OpenAPI drift: the {status} routing reply to {path} is not the control API's error: {body}"
     );
 }

@@ -192,8 +192,9 @@ fn a_reply_that_does_not_match_its_schema_is_reported_as_drift() {
     let wrong = serde_json::json!([{"env_name": "dev"}]);
 
     // Act
-    let outcome =
-        std::panic::catch_unwind(|| crate::contract::check_reply(Some("GET"), "/openapi/environments", 200, &wrong));
+    let outcome = std::panic::catch_unwind(|| {
+        crate::contract::check_reply(&["get".to_string()], "/openapi/environments", 200, &wrong)
+    });
 
     // Assert
     let message = *outcome.expect_err("a list entry without env_key is drift").downcast::<String>().expect("text");
@@ -209,4 +210,31 @@ fn static_paths_beat_parameters_when_a_reply_is_matched_to_its_operation() {
         crate::contract::documented_path("/openapi/environments/production/dev/services"),
         Some("/openapi/environments/production/{env}/services")
     );
+}
+
+#[tokio::test]
+async fn an_injected_fault_is_marked_so_that_its_answer_is_not_held_to_the_document() {
+    // Arrange
+    let app = TestApp::spawn().await;
+    let fault = serde_json::json!({"path": "/openapi/environments", "status": 502, "body": {"oops": true}});
+    crate::helpers::json(app.send_json(Method::POST, "/_mock/faults", &fault).await, 200).await;
+
+    // Act
+    let response = app.list_envs("simple-demo").await;
+
+    // Assert
+    assert_eq!(response.headers()["x-zadig-mock-fault"], "1");
+    assert_eq!(crate::helpers::json(response, 502).await, serde_json::json!({"oops": true}));
+}
+
+#[tokio::test]
+async fn a_reply_is_matched_to_the_method_of_its_request() {
+    // Arrange
+    let app = TestApp::spawn().await;
+
+    // Act
+    let response = app.get("/_mock/reset").await;
+
+    // Assert
+    assert_eq!(crate::contract::methods_of(response.url()), vec!["get".to_string()]);
 }
