@@ -15,7 +15,6 @@ pub mod share;
 pub mod variables;
 pub mod workloads;
 
-use crate::error::ApiError;
 use crate::wire::QueryParams;
 
 /// `generalOpenAPIRequestValidate`'s first check: `projectKey can't be
@@ -47,8 +46,3 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathSegments {
     }
 }
 
-/// A handler not served yet: 501 in plain text, so nobody mistakes it for
-/// Zadig's answer.
-pub fn not_yet(what: &str) -> ApiError {
-    ApiError::Text(axum::http::StatusCode::NOT_IMPLEMENTED, format!("zadig-mock does not serve {what} yet"))
-}
