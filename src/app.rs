@@ -70,7 +70,9 @@ impl AppState {
         let texts = seed::read_source(&source)?;
         let clock = config.clock.map(Clock::frozen_at).unwrap_or_default();
         let settle_ms = config.settle.as_millis().min(i64::MAX as u128) as i64;
-        let mut world = seed::build_world(&texts, clock, Rng::new(config.random_seed), settle_ms)?;
+        let age_ms = config.seed_age.as_millis().min(i64::MAX as u128) as i64;
+        let rng = Rng::new(config.random_seed);
+        let mut world = seed::build_world_aged(&texts, clock, rng, settle_ms, age_ms)?;
         world.set_log_rate(config.log_rate);
         let control = ControlOptions {
             isolate: config.isolate,

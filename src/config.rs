@@ -40,6 +40,11 @@ pub struct Config {
     #[arg(long, env = "ZADIG_MOCK_RANDOM_SEED", default_value_t = 1)]
     pub random_seed: u64,
 
+    /// How long before start the seed's environments came up: their pods
+    /// are that old and their containers have that much log history.
+    #[arg(long, env = "ZADIG_MOCK_SEED_AGE", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub seed_age: Duration,
+
     /// Start the virtual clock frozen at this Unix time (seconds).
     #[arg(long, env = "ZADIG_MOCK_CLOCK")]
     pub clock: Option<i64>,

@@ -221,6 +221,24 @@ pub fn build_world(texts: &[(String, String)], clock: Clock, rng: Rng, settle_ms
     Ok(world)
 }
 
+/// Builds a world whose seed environments came up `age_ms` before the
+/// clock's now, as a world that has been running for a while: pods have an
+/// age, containers a log history, events a past. The clock itself is
+/// returned unchanged.
+pub fn build_world_aged(
+    texts: &[(String, String)],
+    clock: Clock,
+    rng: Rng,
+    settle_ms: i64,
+    age_ms: i64,
+) -> Result<World, SeedError> {
+    let mut then = clock.clone();
+    then.set_ms(clock.now_ms().saturating_sub(age_ms.max(0)));
+    let mut world = build_world(texts, then, rng, settle_ms)?;
+    world.clock = clock;
+    Ok(world)
+}
+
 /// Clusters, registries, projects and templates: the part the API cannot create.
 fn declare(world: &mut World, file: &str, seed: &SeedFile) -> Result<(), SeedError> {
     let fail = |entry: String, problem: &str| SeedError { file: file.to_string(), entry, problem: problem.to_string() };
@@ -392,6 +410,17 @@ mod tests {
 
     fn build(text: &str) -> Result<World, SeedError> {
         build_world(&[("test.yaml".into(), text.into())], Clock::frozen_at(1_700_000_000), Rng::new(1), 0)
+    }
+
+    #[test]
+    fn an_aged_world_came_up_before_now_on_an_unchanged_clock() {
+        let texts = [("demo.yaml".to_string(), DEMO.to_string())];
+        let clock = Clock::frozen_at(1_700_000_000);
+        let world = build_world_aged(&texts, clock.clone(), Rng::new(1), 0, 600_000).expect("demo builds");
+        assert_eq!(world.clock, clock);
+        let dev = world.env("simple-demo", "dev").expect("dev exists");
+        assert_eq!(dev.update_time, 1_700_000_000 - 600);
+        assert!(dev.pods().all(|(_, _, pod)| pod.created_at == 1_700_000_000 - 600));
     }
 
     #[test]

@@ -45,4 +45,3 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathSegments {
         Ok(PathSegments(path.split('/').map(crate::wire::percent_decode_segment).collect()))
     }
 }
-

@@ -134,3 +134,47 @@ async fn a_client_that_never_finishes_its_request_cannot_hold_up_shutdown() {
     assert_eq!(status.and_then(|s| s.code()), Some(0));
     drop(stalled);
 }
+
+#[tokio::test]
+async fn the_demo_world_has_been_running_so_a_log_tail_answers_at_once() {
+    // Arrange: `--seed-age` (default 10m) dates the seed's pods before start.
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+    let line = first_line(&mut child);
+    let base = line.trim().rsplit("listening on ").next().unwrap().to_string();
+    let client = reqwest::Client::new();
+    let detail: serde_json::Value = client
+        .get(format!("{base}/openapi/environments/dev/services/service1?projectKey=simple-demo"))
+        .bearer_auth("t")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pod = detail["scales"][0]["pods"][0]["name"].as_str().unwrap().to_string();
+
+    // Act
+    let url =
+        format!("{base}/openapi/logs/sse/pods/{pod}/containers/service1?projectKey=simple-demo&envName=dev&tails=3");
+    let mut stream = client.get(url).bearer_auth("t").send().await.unwrap().bytes_stream();
+    let mut text = String::new();
+    while text.matches("event:message\n").count() < 3 {
+        let chunk = tokio::time::timeout(Duration::from_secs(2), futures_util::StreamExt::next(&mut stream))
+            .await
+            .expect("the tail arrives at once")
+            .expect("the stream is open")
+            .unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+
+    // Assert
+    assert_eq!(detail["scales"][0]["pods"][0]["age"], "10m");
+    assert!(text.starts_with("event:message\ndata:"), "{text}");
+}
