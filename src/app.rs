@@ -20,12 +20,13 @@ use crate::api::{
 };
 use crate::config::Config;
 use crate::control::persist::{self, LoadError};
+use crate::control::tenants::Seed;
 use crate::control::{ControlError, ControlOptions, Tenant, Tenants, traffic};
 use crate::error::ApiError;
 use crate::gateway;
 pub use crate::gateway::Caller;
 use crate::routing;
-use crate::seed::{self, Source};
+use crate::seed::{self, Recipe, Source};
 use crate::store::{Clock, Rng, Store};
 use crate::wire::Json;
 
@@ -72,8 +73,10 @@ impl AppState {
         let settle_ms = config.settle.as_millis().min(i64::MAX as u128) as i64;
         let age_ms = config.seed_age.as_millis().min(i64::MAX as u128) as i64;
         let rng = Rng::new(config.random_seed);
-        let mut world = seed::build_world_aged(&texts, clock, rng, settle_ms, age_ms)?;
-        world.set_log_rate(config.log_rate);
+        let recipe = Recipe::new(texts, clock, rng, settle_ms, age_ms, config.log_rate);
+        let world = recipe.build()?;
+        // Resets rebuild the world from its seed files rather than keep a copy.
+        let seed = Seed::files(recipe, &world);
         let control = ControlOptions {
             isolate: config.isolate,
             journal_limit: config.journal_limit,
@@ -83,7 +86,7 @@ impl AppState {
             Some(path) => persist::load(path, control.isolate)?,
             None => None,
         };
-        let state = Self::with_control(Store::new(world), config.tokens.clone(), config.max_body, control);
+        let state = Self::with_seed(Store::new(world), seed, config.tokens.clone(), config.max_body, control);
         if let Some(worlds) = saved {
             state.inner.tenants.restore(worlds);
         }
@@ -97,8 +100,13 @@ impl AppState {
 
     /// A state whose seed (what reset goes back to) is `store`'s world.
     pub fn with_control(store: Store, tokens: Vec<String>, max_body: usize, control: ControlOptions) -> Self {
+        let seed = Seed::World(store.snapshot());
+        Self::with_seed(store, seed, tokens, max_body, control)
+    }
+
+    fn with_seed(store: Store, seed: Seed, tokens: Vec<String>, max_body: usize, control: ControlOptions) -> Self {
         let (shutdown, _) = watch::channel(false);
-        let tenants = Arc::new(Tenants::new(store, control.isolate, control.journal_limit));
+        let tenants = Arc::new(Tenants::new(store, seed, control.isolate, control.journal_limit));
         let saver = Mutex::new(None);
         let state_file = control.state_file;
         AppState { inner: Arc::new(Shared { tenants, tokens, max_body, state_file, saver, shutdown }) }

@@ -1,5 +1,5 @@
 //! Who sees which world. Without `--isolate` every caller shares one
-//! tenant; with it, each distinct token gets its own, cloned lazily from the
+//! tenant; with it, each distinct token gets its own, made lazily from the
 //! seed world on its first request, with its own journal, faults, clock and
 //! snapshots, so parallel suites on one server never see each other.
 
@@ -14,7 +14,8 @@ use super::faults::Faults;
 use super::journal::Journal;
 use super::settler;
 use super::snapshots::Snapshots;
-use crate::store::{Store, World};
+use crate::seed::Recipe;
+use crate::store::{Rng, Store, World};
 
 /// One world and the control state around it. Cloning is cheap.
 #[derive(Clone)]
@@ -27,7 +28,47 @@ pub struct TenantState {
     pub faults: Mutex<Faults>,
     pub snapshots: Mutex<Snapshots>,
     /// The world a reset goes back to.
-    seed: Arc<World>,
+    seed: Arc<Seed>,
+}
+
+/// What a reset goes back to and a new `--isolate` tenant starts from.
+pub enum Seed {
+    /// A world kept as it is.
+    World(World),
+    /// The seed files a world was built from, built again when needed, so
+    /// that a large world is not held in memory twice.
+    Files {
+        recipe: Recipe,
+        /// The generator as the build left it.
+        rng: Rng,
+    },
+}
+
+impl Seed {
+    /// The seed of a world built by `recipe`.
+    pub fn files(recipe: Recipe, built: &World) -> Self {
+        Seed::Files { recipe, rng: built.rng.clone() }
+    }
+
+    /// A fresh copy of the seed world.
+    pub fn world(&self) -> World {
+        match self {
+            Seed::World(world) => world.clone(),
+            // These texts were built once; the same build cannot fail now.
+            Seed::Files { recipe, rng } => recipe.build().unwrap_or_else(|err| {
+                tracing::error!("the seed no longer builds: {err}");
+                World::new(Default::default(), rng.clone(), 0)
+            }),
+        }
+    }
+
+    /// The seed world's generator, which fault draws are forked from.
+    fn rng(&self) -> &Rng {
+        match self {
+            Seed::World(world) => &world.rng,
+            Seed::Files { rng, .. } => rng,
+        }
+    }
 }
 
 impl Deref for Tenant {
@@ -39,11 +80,11 @@ impl Deref for Tenant {
 }
 
 impl Tenant {
-    fn new(store: Store, seed: Arc<World>, journal_limit: usize) -> Self {
+    fn new(store: Store, seed: Arc<Seed>, journal_limit: usize) -> Self {
         Tenant(Arc::new(TenantState {
             store,
             journal: Mutex::new(Journal::new(journal_limit)),
-            faults: Mutex::new(Faults::new(&seed.rng)),
+            faults: Mutex::new(Faults::new(seed.rng())),
             snapshots: Mutex::new(Snapshots::default()),
             seed,
         }))
@@ -52,15 +93,15 @@ impl Tenant {
     /// Back to the seed: the world (clock and generator included), an
     /// empty journal and no faults. Snapshots stay.
     pub fn reset(&self) {
-        self.store.replace((*self.seed).clone());
+        self.store.replace(self.seed.world());
         self.journal.lock().reset();
-        *self.faults.lock() = Faults::new(&self.seed.rng);
+        *self.faults.lock() = Faults::new(self.seed.rng());
     }
 }
 
 /// Every tenant of a server.
 pub struct Tenants {
-    seed: Arc<World>,
+    seed: Arc<Seed>,
     isolate: bool,
     journal_limit: usize,
     /// Everyone's tenant without `--isolate`.
@@ -87,9 +128,9 @@ pub struct Worlds {
 }
 
 impl Tenants {
-    /// Tenants whose seed is what `shared` holds now.
-    pub fn new(shared: Store, isolate: bool, journal_limit: usize) -> Self {
-        let seed = Arc::new(shared.snapshot());
+    /// Tenants whose seed is `seed`; everyone's world is `shared`.
+    pub fn new(shared: Store, seed: Seed, isolate: bool, journal_limit: usize) -> Self {
+        let seed = Arc::new(seed);
         Tenants {
             shared: Tenant::new(shared, seed.clone(), journal_limit),
             seed,
@@ -121,7 +162,7 @@ impl Tenants {
     }
 
     fn new_tenant(&self) -> Tenant {
-        Tenant::new(Store::new((*self.seed).clone()), self.seed.clone(), self.journal_limit)
+        Tenant::new(Store::new(self.seed.world()), self.seed.clone(), self.journal_limit)
     }
 
     /// Puts saved worlds in place (at start, from the state file).
