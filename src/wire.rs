@@ -24,7 +24,9 @@ pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
 /// Serialises `value` exactly as Go's `encoding/json` would.
 pub fn to_go_json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256);
+    // Most replies fit: growing from a small buffer copied them twice or
+    // three times over.
+    let mut out = Vec::with_capacity(2048);
     let mut ser = serde_json::Serializer::with_formatter(&mut out, GoFormatter);
     // Serialising our own types into memory cannot fail.
     if value.serialize(&mut ser).is_err() {
@@ -73,21 +75,29 @@ impl serde_json::ser::Formatter for GoFormatter {
         writer: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
-        let mut start = 0;
-        for (i, ch) in fragment.char_indices() {
-            let escaped = match ch {
-                '<' => "\\u003c",
-                '>' => "\\u003e",
-                '&' => "\\u0026",
-                '\u{2028}' => "\\u2028",
-                '\u{2029}' => "\\u2029",
-                _ => continue,
+        // A byte scan: the characters Go escapes are ASCII or U+2028/U+2029
+        // (E2 80 A8, E2 80 A9), and in UTF-8 neither ASCII bytes nor lead
+        // bytes such as E2 ever occur inside another character's encoding.
+        let bytes = fragment.as_bytes();
+        let (mut start, mut i) = (0, 0);
+        while i < bytes.len() {
+            let (escaped, width): (&[u8], usize) = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+                (b'<', _, _) => (b"\\u003c", 1),
+                (b'>', _, _) => (b"\\u003e", 1),
+                (b'&', _, _) => (b"\\u0026", 1),
+                (0xE2, Some(0x80), Some(0xA8)) => (b"\\u2028", 3),
+                (0xE2, Some(0x80), Some(0xA9)) => (b"\\u2029", 3),
+                _ => {
+                    i += 1;
+                    continue;
+                }
             };
-            writer.write_all(&fragment.as_bytes()[start..i])?;
-            writer.write_all(escaped.as_bytes())?;
-            start = i + ch.len_utf8();
+            writer.write_all(&bytes[start..i])?;
+            writer.write_all(escaped)?;
+            i += width;
+            start = i;
         }
-        writer.write_all(&fragment.as_bytes()[start..])
+        writer.write_all(&bytes[start..])
     }
 }
 
@@ -358,6 +368,12 @@ mod tests {
     #[test]
     fn go_json_escapes_html_characters() {
         assert_eq!(to_go_json("a<b>&c"), br#""a\u003cb\u003e\u0026c""#.to_vec());
+    }
+
+    #[test]
+    fn go_json_escapes_line_and_paragraph_separators_among_other_characters() {
+        let text = "中\u{2028}é\u{2029}—<x>\u{2027}";
+        assert_eq!(to_go_json(text), "\"中\\u2028é\\u2029—\\u003cx\\u003e\u{2027}\"".as_bytes().to_vec());
     }
 
     #[test]
