@@ -153,7 +153,7 @@ pub fn percent_decode_segment(raw: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    utf8_lossy(out)
 }
 
 /// Go's `url.QueryUnescape`-like decoding: `+` is a space, `%XX` a byte;
@@ -175,7 +175,13 @@ fn percent_decode_plus(raw: &[u8]) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    utf8_lossy(out)
+}
+
+/// The bytes as text, replacing invalid sequences; valid text (nearly
+/// always) is taken over without a copy.
+fn utf8_lossy(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -430,6 +436,7 @@ mod tests {
         assert_eq!(q.get("projectKey"), "a b");
         assert_eq!(q.get("x"), "1 2");
         assert_eq!(q.get("bad"), "%zz");
+        assert_eq!(QueryParams::parse(Some("x=%FFa")).get("x"), "\u{FFFD}a");
         assert_eq!(q.get("missing"), "");
     }
 }
