@@ -239,6 +239,23 @@ impl Store {
         result
     }
 
+    /// Runs a read-only operation, after settling what is due. Unlike
+    /// [`Store::with`] it counts as an edit only when something settled, so
+    /// reads do not wake the settler or the state file.
+    pub fn read<R>(&self, op: impl FnOnce(&World) -> R) -> R {
+        let mut world = self.inner.world.lock();
+        let before = world.generation;
+        world.settle_due();
+        let result = op(&world);
+        let after = world.generation;
+        drop(world);
+        if after != before {
+            self.edited();
+            self.inner.changes.send_replace(after);
+        }
+        result
+    }
+
     /// Reads the world as it stands, without settling and without counting
     /// as an edit: for background work (saving, the journal's clock reading)
     /// that must not wake itself up.
