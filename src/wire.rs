@@ -43,6 +43,24 @@ pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Re
     response
 }
 
+/// A 200 JSON reply serialised in advance: built while a borrowed view of
+/// the world is at hand, so that nothing needs copying out of it.
+pub struct JsonBody(Vec<u8>);
+
+impl JsonBody {
+    pub fn of<T: Serialize + ?Sized>(value: &T) -> Self {
+        JsonBody(to_go_json(value))
+    }
+}
+
+impl IntoResponse for JsonBody {
+    fn into_response(self) -> Response {
+        let mut response = (StatusCode::OK, self.0).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+        response
+    }
+}
+
 /// A 200 JSON reply: what a handler returns when it sets `ctx.Resp`.
 pub struct Json<T>(pub T);
 

@@ -12,7 +12,7 @@ use crate::app::Caller;
 use crate::error::{ApiError, ApiResult, codes};
 use crate::store::environments::CreateEnvArgs;
 use crate::store::{Container, Environment, GlobalVariableKV, Project, Store, VariableKV, cluster};
-use crate::wire::{Json, QueryParams, RawBody, Success, go_unmarshal, percent_decode_segment};
+use crate::wire::{JsonBody, QueryParams, RawBody, Success, go_unmarshal, percent_decode_segment};
 
 /// The `:name` path parameter, or for the static paths gin falls back from
 /// (`/scale`, `/production`, `/envcfgs`), the last path segment.
@@ -33,34 +33,35 @@ impl<S: Send + Sync> FromRequestParts<S> for EnvParam {
 }
 
 /// `OpenAPIListEnvBrief` (`env/service/types.go`): `env_key`, not the doc's
-/// `env_name`; the alias is `envName`, omitted when empty.
+/// `env_name`; the alias is `envName`, omitted when empty. Views borrow from
+/// the world and are serialised while it is locked.
 #[derive(Serialize)]
-pub struct EnvBrief {
-    #[serde(rename = "envName", skip_serializing_if = "String::is_empty")]
-    alias: String,
-    env_key: String,
-    cluster_id: String,
-    namespace: String,
+struct EnvBrief<'a> {
+    #[serde(rename = "envName", skip_serializing_if = "str::is_empty")]
+    alias: &'a str,
+    env_key: &'a str,
+    cluster_id: &'a str,
+    namespace: &'a str,
     production: bool,
-    registry_id: String,
+    registry_id: &'a str,
     status: &'static str,
-    update_by: String,
+    update_by: &'a str,
     update_time: i64,
 }
 
-impl EnvBrief {
-    fn new(env: &Environment, default_registry: &str) -> Self {
+impl<'a> EnvBrief<'a> {
+    fn new(env: &'a Environment, default_registry: &'a str) -> Self {
         // `ListProducts` fills in the default registry for environments without one.
         let registry_id = if env.registry_id.is_empty() { default_registry } else { &env.registry_id };
         EnvBrief {
-            alias: env.alias.clone(),
-            env_key: env.name.clone(),
-            cluster_id: env.cluster_id.clone(),
-            namespace: env.namespace.clone(),
+            alias: &env.alias,
+            env_key: &env.name,
+            cluster_id: &env.cluster_id,
+            namespace: &env.namespace,
             production: env.production,
-            registry_id: registry_id.to_string(),
+            registry_id,
             status: env.status.as_str(),
-            update_by: env.update_by.clone(),
+            update_by: &env.update_by,
             update_time: env.update_time,
         }
     }
@@ -68,56 +69,56 @@ impl EnvBrief {
 
 /// `OpenAPIEnvDetail`.
 #[derive(Serialize)]
-pub struct EnvDetail {
-    project_key: String,
-    env_key: String,
-    update_by: String,
+struct EnvDetail<'a> {
+    project_key: &'a str,
+    env_key: &'a str,
+    update_by: &'a str,
     update_time: i64,
-    cluster_id: String,
-    namespace: String,
-    registry_id: String,
-    #[serde(rename = "env_name", skip_serializing_if = "String::is_empty")]
-    alias: String,
-    global_variables: Vec<GlobalVariableKV>,
-    services: Vec<ServiceDetail>,
+    cluster_id: &'a str,
+    namespace: &'a str,
+    registry_id: &'a str,
+    #[serde(rename = "env_name", skip_serializing_if = "str::is_empty")]
+    alias: &'a str,
+    global_variables: &'a [GlobalVariableKV],
+    services: Vec<ServiceDetail<'a>>,
     status: &'static str,
 }
 
 /// `OpenAPIServiceDetail`.
 #[derive(Serialize)]
-struct ServiceDetail {
-    service_name: String,
-    containers: Vec<Container>,
+struct ServiceDetail<'a> {
+    service_name: &'a str,
+    containers: &'a [Container],
     /// Vendor quirk: the *template's* variables, not the environment's
     /// rendered ones (`servDetail.ServiceVariableKVs`, §2.2).
-    variable_kvs: Vec<VariableKV>,
+    variable_kvs: &'a [VariableKV],
     status: &'static str,
     r#type: &'static str,
 }
 
-impl EnvDetail {
-    fn new(project: &Project, env: &Environment) -> Self {
+impl<'a> EnvDetail<'a> {
+    fn new(project: &'a Project, env: &'a Environment) -> Self {
         let services = env
             .services
             .iter()
             .map(|s| ServiceDetail {
-                service_name: s.name.clone(),
-                containers: s.containers.clone(),
-                variable_kvs: project.template(&s.name).map(|t| t.variable_kvs.clone()).unwrap_or_default(),
+                service_name: &s.name,
+                containers: &s.containers,
+                variable_kvs: project.template(&s.name).map_or(&[][..], |t| &t.variable_kvs),
                 status: cluster::service_status(env.status, s),
                 r#type: "k8s",
             })
             .collect();
         EnvDetail {
-            project_key: project.key.clone(),
-            env_key: env.name.clone(),
-            update_by: env.update_by.clone(),
+            project_key: &project.key,
+            env_key: &env.name,
+            update_by: &env.update_by,
             update_time: env.update_time,
-            cluster_id: env.cluster_id.clone(),
-            namespace: env.namespace.clone(),
-            registry_id: env.registry_id.clone(),
-            alias: env.alias.clone(),
-            global_variables: env.global_variables.clone(),
+            cluster_id: &env.cluster_id,
+            namespace: &env.namespace,
+            registry_id: &env.registry_id,
+            alias: &env.alias,
+            global_variables: &env.global_variables,
             services,
             status: env.status.as_str(),
         }
@@ -125,29 +126,31 @@ impl EnvDetail {
 }
 
 /// `GET /openapi/environments?projectKey=`: Zadig doc › View the Environment List › Test.
-pub async fn list_environments(store: Store, query: QueryParams) -> ApiResult<Json<Vec<EnvBrief>>> {
+pub async fn list_environments(store: Store, query: QueryParams) -> ApiResult<JsonBody> {
     list(store, query, false)
 }
 
 /// `GET /openapi/environments/production?projectKey=`: › Production.
-pub async fn list_production_environments(store: Store, query: QueryParams) -> ApiResult<Json<Vec<EnvBrief>>> {
+pub async fn list_production_environments(store: Store, query: QueryParams) -> ApiResult<JsonBody> {
     list(store, query, true)
 }
 
-fn list(store: Store, query: QueryParams, production: bool) -> ApiResult<Json<Vec<EnvBrief>>> {
+fn list(store: Store, query: QueryParams, production: bool) -> ApiResult<JsonBody> {
     let project = query.get("projectKey");
     if project.is_empty() {
         return Err(ApiError::invalid_param("projectKey is empty"));
     }
-    let briefs = store.with(|w| {
+    let body = store.read(|w| {
         let default_registry = w.default_registry_id();
-        w.list_envs(project, production).map(|e| EnvBrief::new(e, default_registry)).collect()
+        let briefs: Vec<EnvBrief> =
+            w.list_envs(project, production).map(|e| EnvBrief::new(e, default_registry)).collect();
+        JsonBody::of(&briefs)
     });
-    Ok(Json(briefs))
+    Ok(body)
 }
 
 /// `GET /openapi/environments/{env}?projectKey=`: › View Environment Details › Test.
-pub async fn get_environment(store: Store, EnvParam(env): EnvParam, query: QueryParams) -> ApiResult<Json<EnvDetail>> {
+pub async fn get_environment(store: Store, EnvParam(env): EnvParam, query: QueryParams) -> ApiResult<JsonBody> {
     detail(store, &env, query, false)
 }
 
@@ -156,15 +159,15 @@ pub async fn get_production_environment(
     store: Store,
     EnvParam(env): EnvParam,
     query: QueryParams,
-) -> ApiResult<Json<EnvDetail>> {
+) -> ApiResult<JsonBody> {
     detail(store, &env, query, true)
 }
 
-fn detail(store: Store, env: &str, query: QueryParams, production: bool) -> ApiResult<Json<EnvDetail>> {
+fn detail(store: Store, env: &str, query: QueryParams, production: bool) -> ApiResult<JsonBody> {
     let project = require_project_key(&query).map_err(ApiError::invalid_param)?;
-    store.with(|w| {
+    store.read(|w| {
         let (p, e) = w.find_env(project, env, production)?;
-        Ok(Json(EnvDetail::new(p, e)))
+        Ok(JsonBody::of(&EnvDetail::new(p, e)))
     })
 }
 
