@@ -51,7 +51,7 @@ impl From<&KubeEvent> for EventView {
 pub async fn list_events(store: Store, query: QueryParams) -> ApiResult<Json<Vec<EventView>>> {
     let (project, env) = (query.get("projectKey"), query.get("envName"));
     let (name, kind) = (query.get("name"), query.get("type"));
-    let events = store.with(|w| {
+    let events = store.read(|w| {
         w.kube_events(project, env, name, kind).map(|list| list.into_iter().map(EventView::from).collect())
     })?;
     Ok(Json(events))

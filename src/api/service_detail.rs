@@ -159,7 +159,7 @@ fn detail(
     production: bool,
 ) -> ApiResult<Json<ServiceResponse>> {
     let project = query.get("projectKey");
-    store.with(|w| {
+    store.read(|w| {
         let (owner, e) = w.env_for_service_detail(project, env, production)?;
         Ok(Json(match e.service(service) {
             Some(s) => ServiceResponse::of(owner, e, s, w.now()),

@@ -8,7 +8,7 @@ use super::environments::EnvParam;
 use super::require_project_key;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{GlobalVariableKV, Store};
-use crate::wire::{Json, QueryParams, RawBody, Success, go_unmarshal};
+use crate::wire::{JsonBody, QueryParams, RawBody, Success, go_unmarshal};
 
 /// `OpenAPIEnvGlobalVariables`.
 #[derive(Default, Deserialize)]
@@ -18,11 +18,7 @@ struct GlobalVariablesReq {
 }
 
 /// `GET /openapi/environments/{env}/variable?projectKey=`: Zadig doc › View Global Variables › Test.
-pub async fn get_variables(
-    store: Store,
-    EnvParam(env): EnvParam,
-    query: QueryParams,
-) -> ApiResult<Json<Vec<GlobalVariableKV>>> {
+pub async fn get_variables(store: Store, EnvParam(env): EnvParam, query: QueryParams) -> ApiResult<JsonBody> {
     read(store, &env, query, false)
 }
 
@@ -31,14 +27,13 @@ pub async fn get_production_variables(
     store: Store,
     EnvParam(env): EnvParam,
     query: QueryParams,
-) -> ApiResult<Json<Vec<GlobalVariableKV>>> {
+) -> ApiResult<JsonBody> {
     read(store, &env, query, true)
 }
 
-fn read(store: Store, env: &str, query: QueryParams, production: bool) -> ApiResult<Json<Vec<GlobalVariableKV>>> {
+fn read(store: Store, env: &str, query: QueryParams, production: bool) -> ApiResult<JsonBody> {
     let project = require_project_key(&query).map_err(ApiError::invalid_param)?;
-    let list = store.with(|w| w.global_variables(project, env, production).map(<[_]>::to_vec))?;
-    Ok(Json(list))
+    store.read(|w| w.global_variables(project, env, production).map(JsonBody::of))
 }
 
 /// `PUT /openapi/environments/{env}/variable?projectKey=`: › Update Global Variables › Test.
