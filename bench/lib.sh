@@ -6,6 +6,8 @@ PIDS=()
 ENDPOINTS=()
 
 step() { echo "== [$(date +%H:%M:%S)] $*"; }
+# wanted SECTION: whether BENCH_ONLY (empty: everything) names it.
+wanted() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
 die() { echo "bench: $*" >&2; exit 1; }
 trap stop_all EXIT
 
@@ -95,7 +97,7 @@ figures() {
 }
 
 # probe URL: "STATUS BYTES" of one GET.
-probe() { curl -s -o /dev/null -m 10 -w '%{http_code} %{size_download}\n' -H "$AUTH" "$1"; }
+probe() { curl -s -o /dev/null -m 10 -w '%{http_code} %{size_download}\n' -H "$AUTH" "$1" || true; }
 
 # endpoint KEY LABEL PATH [SCRIPT]: latency at 1 connection and throughput at
 # 64 against a fresh zadig-mock with the demo world, each run followed by the
@@ -201,19 +203,72 @@ scaling() {
   echo "  $n environments: detail p50 ${R[$key.detail.p50]} us, list p50 ${R[$key.list.p50]} us (${R[$key.list_bytes]} B; ceiling ${R[$key.ceiling.p50]} us)"
 }
 
-# streaming: log followers of one container (see the SSE section of BENCHMARKS.md).
+# streaming: container log followers over SSE. 100 followers of one
+# container writing 1,000 lines a second: the lines delivered per second,
+# and the latency of environment detail at 1 connection without and with
+# them. Then 1,000 followers (held open by wrk) and the RSS they add.
 streaming() {
-  start sse "$BIN" --listen 127.0.0.1:0
-  local mock=$ADDR pid=$PID
-  local url="http://$mock/openapi/logs/sse/pods/none/containers/none?projectKey=$PROJECT&envName=dev"
-  local status
-  read -r status _ < <(probe "$url")
-  stop "$pid"
-  if [ "$status" = 501 ]; then
-    R[sse.status]="not served yet (HTTP 501)"
+  start sse "$BIN" --listen 127.0.0.1:0 --log-rate 1000
+  local mock=$ADDR pid=$PID pod
+  pod=$(curl -s -m 10 -H "$AUTH" "http://$mock/openapi/environments/dev/services/service1?projectKey=$PROJECT" |
+    jq -r '.scales[0].pods[0].name // empty')
+  if [ -z "$pod" ]; then
+    R[sse.status]="not measured: no pod of service1 in dev"
     echo "  ${R[sse.status]}"
+    stop "$pid"
     return
   fi
+  local url="http://$mock/openapi/logs/sse/pods/$pod/containers/service1?projectKey=$PROJECT&envName=dev&tails=1"
+  local detail="http://$mock/openapi/environments/dev?projectKey=$PROJECT"
+  local f=$WORK/sse round i
+  rm -rf "$f.followers"
+  mkdir -p "$f.followers"
+  : >"$f.quiet"; : >"$f.busy"
+  for round in $(seq "$ROUNDS"); do load 1 "$detail" >>"$f.quiet"; done
+  local seconds=$((DURATION * ROUNDS + 3))
+  for i in $(seq 100); do
+    taskset -c "$LOAD_CPU" curl -sN -m "$seconds" -H "$AUTH" "$url" >"$f.followers/$i" 2>/dev/null &
+  done
+  sleep 1
+  local t0 lines0 t1 lines1
+  t0=$(date +%s.%N)
+  lines0=$(cat "$f.followers"/* | grep -c '^data:' || true)
+  for round in $(seq "$ROUNDS"); do load 1 "$detail" >>"$f.busy"; done
+  t1=$(date +%s.%N)
+  lines1=$(cat "$f.followers"/* | grep -c '^data:' || true)
+  wait_followers
+  R[sse.lines]=$(awk -v a="$lines0" -v b="$lines1" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.0f", (b - a) / (t1 - t0) }')
+  figures sse.quiet "$f.quiet"
+  figures sse.busy "$f.busy"
+  stop "$pid"
+  echo "  100 followers: ${R[sse.lines]} lines/s; detail p50 ${R[sse.quiet.p50]} -> ${R[sse.busy.p50]} us, p99 ${R[sse.quiet.p99]} -> ${R[sse.busy.p99]} us"
+
+  start sse-memory "$BIN" --listen 127.0.0.1:0
+  mock=$ADDR pid=$PID
+  pod=$(curl -s -m 10 -H "$AUTH" "http://$mock/openapi/environments/dev/services/service1?projectKey=$PROJECT" |
+    jq -r '.scales[0].pods[0].name // empty')
+  url="http://$mock/openapi/logs/sse/pods/$pod/containers/service1?projectKey=$PROJECT&envName=dev&tails=10"
+  probe "http://$mock/openapi/environments/dev?projectKey=$PROJECT" >/dev/null
+  sleep 0.5
+  local before after
+  before=$(rss "$pid")
+  taskset -c "$LOAD_CPU" wrk -t1 -c1000 -d"$((DURATION + 4))s" --timeout 60s -H "$AUTH" "$url" >"$f.wrk" 2>&1 &
+  local holder=$!
+  sleep "$((DURATION / 2 + 2))"
+  R[sse.streams]=$( (ss -Htn state established "( sport = :${mock##*:} )" 2>/dev/null || true) | wc -l)
+  after=$(rss "$pid")
+  wait "$holder" || true
+  stop "$pid"
+  R[sse.added]=$((after - before))
+  echo "  1,000 followers: RSS $before -> $after KiB (${R[sse.streams]} streams open)"
+}
+
+# Waits for the curl followers started by streaming (they end by -m).
+wait_followers() {
+  local job
+  for job in $(jobs -p); do
+    case " ${PIDS[*]} " in *" $job "*) ;; *) wait "$job" 2>/dev/null || true ;; esac
+  done
 }
 
 # --- Tables -------------------------------------------------------------------
@@ -232,6 +287,9 @@ verdict() {
 }
 
 render() {
+  # Figures of sections left out (BENCH_ONLY) are simply empty.
+  local -
+  set +u
   echo "Run of $(date -u '+%Y-%m-%d %H:%M UTC') at commit \`${R[commit]}\`: ${R[machine]}; ${R[kernel]};"
   echo "${R[rustc]}; ${R[wrk]}. Server pinned to core $SERVER_CPU, wrk to core $LOAD_CPU; ${DURATION} s per load run,"
   echo "median of $ROUNDS rounds. Load average before/after: ${R[load_before]} / $(cut -d' ' -f1-3 /proc/loadavg)."
@@ -297,8 +355,20 @@ render() {
   echo "### Log streaming (SSE)"
   echo
   if [ -n "${R[sse.status]:-}" ]; then
-    echo "The log stream route is ${R[sse.status]}."
+    echo "${R[sse.status]}."
+    return
   fi
+  echo "100 followers of one container writing 1,000 lines a second (\`--log-rate 1000\`, 100,000"
+  echo "lines a second to deliver), environment detail measured at 1 connection alongside:"
+  echo
+  echo "| measurement | without followers | with 100 followers | added |"
+  echo "|---|---:|---:|---:|"
+  echo "| lines delivered per second | | ${R[sse.lines]} | |"
+  echo "| detail p50 ms | $(ms "${R[sse.quiet.p50]}") | $(ms "${R[sse.busy.p50]}") | $(awk -v a="${R[sse.quiet.p50]}" -v b="${R[sse.busy.p50]}" 'BEGIN { printf "%+.3f", (b - a) / 1000 }') |"
+  echo "| detail p99 ms | $(ms "${R[sse.quiet.p99]}") | $(ms "${R[sse.busy.p99]}") | $(awk -v a="${R[sse.quiet.p99]}" -v b="${R[sse.busy.p99]}" 'BEGIN { printf "%+.3f", (b - a) / 1000 }') |"
+  echo
+  echo "1,000 followers of one container (default \`--log-rate 1\`, held open by wrk; ${R[sse.streams]} streams"
+  echo "open when measured) added $(mib "${R[sse.added]}") MiB of RSS (budget ≤ 50 MiB: $(verdict "${R[sse.added]}" le $((50 * 1024))))."
 }
 
 # splice TABLES FILE: replaces what lies between the bench:results markers.

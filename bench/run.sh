@@ -18,6 +18,8 @@
 #   BENCH_SERVER_CPU=0   core of the servers
 #   BENCH_LOAD_CPU=1     core of wrk and the other clients
 #   BENCH_WRITE=1        0: print the tables only, leave BENCHMARKS.md alone
+#   BENCH_ONLY=          some of: endpoints startup memory scaling streaming
+#                        (implies BENCH_WRITE=0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -27,6 +29,8 @@ ROUNDS=${BENCH_ROUNDS:-3}
 SERVER_CPU=${BENCH_SERVER_CPU:-0}
 LOAD_CPU=${BENCH_LOAD_CPU:-1}
 WRITE=${BENCH_WRITE:-1}
+ONLY=${BENCH_ONLY:-}
+[ -z "$ONLY" ] || WRITE=0
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 case $TARGET in /*) ;; *) TARGET=$ROOT/$TARGET ;; esac
 WORK=$TARGET/bench
@@ -54,30 +58,34 @@ start ceiling "$EX/bench_ceiling" 127.0.0.1:0
 CEILING=$ADDR
 
 # --- Latency at 1 connection, throughput at 64 --------------------------------
-step "endpoints (${ROUNDS} rounds of ${DURATION}s runs)"
-endpoint list "environment list" "/openapi/environments?projectKey=$PROJECT"
-endpoint detail "environment detail" "/openapi/environments/dev?projectKey=$PROJECT"
-endpoint service "service detail" "/openapi/environments/dev/services/service1?projectKey=$PROJECT"
-endpoint variables "global variables" "/openapi/environments/dev/variable?projectKey=$PROJECT"
-endpoint mix "create-then-delete mix" "" "$ROOT/bench/wrk/create_delete.lua"
+if wanted endpoints; then
+  step "endpoints (${ROUNDS} rounds of ${DURATION}s runs)"
+  endpoint list "environment list" "/openapi/environments?projectKey=$PROJECT"
+  endpoint detail "environment detail" "/openapi/environments/dev?projectKey=$PROJECT"
+  endpoint service "service detail" "/openapi/environments/dev/services/service1?projectKey=$PROJECT"
+  endpoint variables "global variables" "/openapi/environments/dev/variable?projectKey=$PROJECT"
+  endpoint mix "create-then-delete mix" "" "$ROOT/bench/wrk/create_delete.lua"
+fi
 
 # --- Start-up -----------------------------------------------------------------
-step "start-up"
-startup demo 20 "$BIN" --listen 127.0.0.1:0
-startup large 5 "$BIN" --listen 127.0.0.1:0 --seed "$WORK/worlds/large"
-startup ceiling 20 "$EX/bench_ceiling" 127.0.0.1:0
+if wanted startup; then
+  step "start-up"
+  startup demo 20 "$BIN" --listen 127.0.0.1:0
+  startup large 5 "$BIN" --listen 127.0.0.1:0 --seed "$WORK/worlds/large"
+  startup ceiling 20 "$EX/bench_ceiling" 127.0.0.1:0
+fi
 
 # --- Memory -------------------------------------------------------------------
-step "memory"
-memory
+if wanted memory; then step "memory"; memory; fi
 
 # --- Scaling ------------------------------------------------------------------
-step "scaling"
-for n in 10 1000 10000; do scaling "$n"; done
+if wanted scaling; then
+  step "scaling"
+  for n in 10 1000 10000; do scaling "$n"; done
+fi
 
 # --- Log streaming ------------------------------------------------------------
-step "log streaming"
-streaming
+if wanted streaming; then step "log streaming"; streaming; fi
 
 stop_all
 step "results"
