@@ -97,8 +97,17 @@ impl serde_json::ser::Formatter for GoFormatter {
         // (E2 80 A8, E2 80 A9), and in UTF-8 neither ASCII bytes nor lead
         // bytes such as E2 ever occur inside another character's encoding.
         let bytes = fragment.as_bytes();
+        let special = |b: &u8| matches!(b, b'<' | b'>' | b'&' | 0xE2);
+        // Most fragments hold none of them: one tight pass, one copy.
+        if !bytes.iter().any(special) {
+            return writer.write_all(bytes);
+        }
         let (mut start, mut i) = (0, 0);
         while i < bytes.len() {
+            if !special(&bytes[i]) {
+                i += 1;
+                continue;
+            }
             let (escaped, width): (&[u8], usize) = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
                 (b'<', _, _) => (b"\\u003c", 1),
                 (b'>', _, _) => (b"\\u003e", 1),
