@@ -11,6 +11,7 @@ use base64::Engine;
 use crate::app::AppState;
 use crate::control::Tenant;
 use crate::store::Store;
+use crate::wire::QueryParams;
 
 /// Who is calling: the token and the user name Zadig would record.
 #[derive(Debug, Clone)]
@@ -85,16 +86,15 @@ fn bearer_token(request: &Request) -> Option<String> {
     if let Some(header) = request.headers().get(axum::http::header::AUTHORIZATION) {
         let header = header.to_str().ok()?;
         if !header.is_empty() {
-            let parts: Vec<&str> = header.split(' ').collect();
-            if parts.len() != 2 {
+            let mut parts = header.split(' ');
+            let (Some(_), Some(value), None) = (parts.next(), parts.next(), parts.next()) else {
                 return None;
-            }
-            token = parts[1].to_string();
+            };
+            token = value.to_string();
         }
     }
-    let query = crate::wire::QueryParams::parse(request.uri().query());
-    if !query.get("token").is_empty() {
-        token = query.get("token").to_string();
+    if let Some(value) = QueryParams::first_value(request.uri().query(), "token").filter(|v| !v.is_empty()) {
+        token = value;
     }
     (!token.is_empty()).then_some(token)
 }

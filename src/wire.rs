@@ -143,6 +143,20 @@ impl QueryParams {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
     }
 
+    /// `c.Query(name)` read straight from a query string: only the keys
+    /// and the value returned are decoded. `None` when absent.
+    pub fn first_value(query: Option<&str>, name: &str) -> Option<String> {
+        query.unwrap_or("").as_bytes().split(|b| *b == b'&').filter(|part| !part.is_empty()).find_map(|part| {
+            let (key, value) = match part.iter().position(|b| *b == b'=') {
+                Some(i) => (&part[..i], &part[i + 1..]),
+                None => (part, &[][..]),
+            };
+            let plain = !key.iter().any(|b| matches!(b, b'%' | b'+'));
+            let matches = if plain { key == name.as_bytes() } else { percent_decode_plus(key) == name };
+            matches.then(|| percent_decode_plus(value))
+        })
+    }
+
     /// Every pair, in order (for the request journal).
     pub fn pairs(&self) -> &[(String, String)] {
         &self.0
@@ -464,6 +478,10 @@ mod tests {
         assert_eq!(q.get("x"), "1 2");
         assert_eq!(q.get("bad"), "%zz");
         assert_eq!(QueryParams::parse(Some("x=%FFa")).get("x"), "\u{FFFD}a");
+        let raw = Some("a=1&to%6Ben=t+1&token=t2&x");
+        assert_eq!(QueryParams::first_value(raw, "token").as_deref(), Some("t 1"));
+        assert_eq!(QueryParams::first_value(raw, "x").as_deref(), Some(""));
+        assert_eq!(QueryParams::first_value(raw, "missing"), None);
         assert_eq!(q.get("missing"), "");
     }
 }
