@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
+use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -134,7 +135,8 @@ pub struct VariableKV {
 }
 
 /// `commontypes.RenderVariableKV`: a service's variable inside an environment.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// It is written flat, the variable's fields first (see [`VariableKV::write_fields`]).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct RenderVariableKV {
     #[serde(flatten)]
@@ -144,12 +146,46 @@ pub struct RenderVariableKV {
 }
 
 /// `commontypes.GlobalVariableKV`: an environment's global variable.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// It is written flat, the variable's fields first (see [`VariableKV::write_fields`]).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct GlobalVariableKV {
     #[serde(flatten)]
     pub kv: VariableKV,
     pub related_services: Vec<String>,
+}
+
+impl VariableKV {
+    /// Writes the variable's fields into a struct that embeds it, as Go
+    /// embeds `ServiceVariableKV`. Hand-written rather than
+    /// `#[serde(flatten)]`, which goes through a map and cost a twentieth
+    /// of a detail request.
+    fn write_fields<S: SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error> {
+        out.serialize_field("key", &self.key)?;
+        out.serialize_field("value", &self.value)?;
+        out.serialize_field("type", &self.r#type)?;
+        out.serialize_field("options", &self.options)?;
+        out.serialize_field("desc", &self.desc)
+    }
+}
+
+impl Serialize for RenderVariableKV {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("RenderVariableKV", 7)?;
+        self.kv.write_fields(&mut out)?;
+        out.serialize_field("use_global_variable", &self.use_global_variable)?;
+        out.serialize_field("is_reference_variable", &self.is_reference_variable)?;
+        out.end()
+    }
+}
+
+impl Serialize for GlobalVariableKV {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("GlobalVariableKV", 6)?;
+        self.kv.write_fields(&mut out)?;
+        out.serialize_field("related_services", &self.related_services)?;
+        out.end()
+    }
 }
 
 /// Environment status as stored (`pkg/setting/consts.go`); the OpenAPI
@@ -338,4 +374,21 @@ pub struct PodContainer {
     /// the rest of the log is generated (see `store::logs`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub log: Vec<super::logs::LogLine>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_variables_are_written_flat_in_go_field_order() {
+        let kv = VariableKV { key: "k".into(), value: Value::from("v"), r#type: "string".into(), ..Default::default() };
+        let render = RenderVariableKV { kv: kv.clone(), use_global_variable: true, is_reference_variable: false };
+        let global = GlobalVariableKV { kv, related_services: vec!["svc".into()] };
+        let fields = r#""key":"k","value":"v","type":"string","options":[],"desc":"""#;
+        let render_json = format!(r#"{{{fields},"use_global_variable":true,"is_reference_variable":false}}"#);
+        assert_eq!(serde_json::to_string(&render).unwrap(), render_json);
+        assert_eq!(serde_json::to_string(&global).unwrap(), format!(r#"{{{fields},"related_services":["svc"]}}"#));
+        assert_eq!(serde_json::from_str::<RenderVariableKV>(&render_json).unwrap(), render);
+    }
 }
