@@ -27,11 +27,42 @@ pub fn to_go_json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     // Most replies fit: growing from a small buffer copied them twice or
     // three times over.
     let mut out = Vec::with_capacity(2048);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, GoFormatter);
     // Serialising our own types into memory cannot fail.
-    if value.serialize(&mut ser).is_err() {
+    if serde_json::to_writer(&mut out, value).is_err() {
         out.clear();
         out.extend_from_slice(b"null");
+    }
+    go_escape(out)
+}
+
+/// Escapes what Go's encoder escapes and serde_json does not: `<`, `>`,
+/// `&`, U+2028 and U+2029. In JSON text these can only occur inside
+/// strings, so escaping the finished text is the same as escaping each
+/// string, and most replies hold none: one tight pass and no copy.
+fn go_escape(json: Vec<u8>) -> Vec<u8> {
+    let special = |b: &u8| matches!(b, b'<' | b'>' | b'&' | 0xE2);
+    if !json.iter().any(special) {
+        return json;
+    }
+    let mut out = Vec::with_capacity(json.len() + 64);
+    let mut i = 0;
+    while i < json.len() {
+        // In UTF-8 neither ASCII bytes nor lead bytes such as E2 occur
+        // inside another character's encoding, so a byte scan is exact.
+        let (escaped, width): (&[u8], usize) = match (json[i], json.get(i + 1), json.get(i + 2)) {
+            (b'<', _, _) => (b"\\u003c", 1),
+            (b'>', _, _) => (b"\\u003e", 1),
+            (b'&', _, _) => (b"\\u0026", 1),
+            (0xE2, Some(0x80), Some(0xA8)) => (b"\\u2028", 3),
+            (0xE2, Some(0x80), Some(0xA9)) => (b"\\u2029", 3),
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+                continue;
+            }
+        };
+        out.extend_from_slice(escaped);
+        i += width;
     }
     out
 }
@@ -81,50 +112,6 @@ impl IntoResponse for Success {
             message: &'static str,
         }
         json_response(StatusCode::OK, &Body { message: "success" })
-    }
-}
-
-/// A `serde_json` formatter that escapes like Go's `encoding/json`.
-struct GoFormatter;
-
-impl serde_json::ser::Formatter for GoFormatter {
-    fn write_string_fragment<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> std::io::Result<()> {
-        // A byte scan: the characters Go escapes are ASCII or U+2028/U+2029
-        // (E2 80 A8, E2 80 A9), and in UTF-8 neither ASCII bytes nor lead
-        // bytes such as E2 ever occur inside another character's encoding.
-        let bytes = fragment.as_bytes();
-        let special = |b: &u8| matches!(b, b'<' | b'>' | b'&' | 0xE2);
-        // Most fragments hold none of them: one tight pass, one copy.
-        if !bytes.iter().any(special) {
-            return writer.write_all(bytes);
-        }
-        let (mut start, mut i) = (0, 0);
-        while i < bytes.len() {
-            if !special(&bytes[i]) {
-                i += 1;
-                continue;
-            }
-            let (escaped, width): (&[u8], usize) = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-                (b'<', _, _) => (b"\\u003c", 1),
-                (b'>', _, _) => (b"\\u003e", 1),
-                (b'&', _, _) => (b"\\u0026", 1),
-                (0xE2, Some(0x80), Some(0xA8)) => (b"\\u2028", 3),
-                (0xE2, Some(0x80), Some(0xA9)) => (b"\\u2029", 3),
-                _ => {
-                    i += 1;
-                    continue;
-                }
-            };
-            writer.write_all(&bytes[start..i])?;
-            writer.write_all(escaped)?;
-            i += width;
-            start = i;
-        }
-        writer.write_all(&bytes[start..])
     }
 }
 
