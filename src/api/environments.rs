@@ -1,9 +1,7 @@
 //! The environment lifecycle (§2.1–2.6): list, detail, create, edit basic
 //! info and delete, for test and production environments.
 
-use std::collections::HashMap;
-
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
 
@@ -22,10 +20,11 @@ impl<S: Send + Sync> FromRequestParts<S> for EnvParam {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        if let Ok(Path(params)) = Path::<HashMap<String, String>>::from_request_parts(parts, state).await
-            && let Some(env) = params.get("env")
+        // Decoded as `Path` decodes, without building a map of the parameters.
+        if let Ok(params) = RawPathParams::from_request_parts(parts, state).await
+            && let Some((_, env)) = params.iter().find(|(name, _)| *name == "env")
         {
-            return Ok(EnvParam(env.clone()));
+            return Ok(EnvParam(env.to_string()));
         }
         let last = parts.uri.path().rsplit('/').next().unwrap_or_default();
         Ok(EnvParam(percent_decode_segment(last)))
