@@ -40,8 +40,9 @@ pub fn to_go_json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 /// strings, so escaping the finished text is the same as escaping each
 /// string, and most replies hold none: one tight pass and no copy.
 fn go_escape(json: Vec<u8>) -> Vec<u8> {
-    let special = |b: &u8| matches!(b, b'<' | b'>' | b'&' | 0xE2);
-    if !json.iter().any(special) {
+    // memchr's vectorised search: a byte-at-a-time test cost ten
+    // instructions a byte, as much as serialising.
+    if memchr::memchr3(b'<', b'>', b'&', &json).is_none() && memchr::memchr(0xE2, &json).is_none() {
         return json;
     }
     let mut out = Vec::with_capacity(json.len() + 64);
