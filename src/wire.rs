@@ -188,6 +188,10 @@ pub fn percent_decode_segment(raw: &str) -> String {
 /// Go's `url.QueryUnescape`-like decoding: `+` is a space, `%XX` a byte;
 /// a malformed escape is kept literally rather than failing the request.
 fn percent_decode_plus(raw: &[u8]) -> String {
+    // Most keys and values have nothing to decode: copy them whole.
+    if !raw.iter().any(|b| matches!(b, b'%' | b'+')) {
+        return utf8_lossy(raw.to_vec());
+    }
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
