@@ -20,6 +20,8 @@
 #   BENCH_WRITE=1        0: print the tables only, leave BENCHMARKS.md alone
 #   BENCH_ONLY=          some of: endpoints startup memory scaling streaming
 #                        (implies BENCH_WRITE=0)
+#   BENCH_BIN=           measure this zadig-mock binary instead of the one built
+#                        here, e.g. an older build to compare (implies BENCH_WRITE=0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -31,10 +33,11 @@ LOAD_CPU=${BENCH_LOAD_CPU:-1}
 WRITE=${BENCH_WRITE:-1}
 ONLY=${BENCH_ONLY:-}
 [ -z "$ONLY" ] || WRITE=0
+[ -z "${BENCH_BIN:-}" ] || WRITE=0
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 case $TARGET in /*) ;; *) TARGET=$ROOT/$TARGET ;; esac
 WORK=$TARGET/bench
-BIN=$TARGET/release/zadig-mock
+BIN=${BENCH_BIN:-$TARGET/release/zadig-mock}
 EX=$TARGET/release/examples
 AUTH='Authorization: Bearer bench-token'
 PROJECT=simple-demo
