@@ -19,6 +19,17 @@ fn first_line(child: &mut Child) -> String {
     rx.recv_timeout(Duration::from_secs(10)).expect("the server printed its listening line in time")
 }
 
+/// Starts the binary on a free loopback port, its stdout piped for the
+/// `listening on` line.
+fn start_on_a_free_port() -> Child {
+    Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts")
+}
+
 fn wait_with_deadline(child: &mut Child, deadline: Duration) -> Option<std::process::ExitStatus> {
     let started = Instant::now();
     while started.elapsed() < deadline {
@@ -33,12 +44,7 @@ fn wait_with_deadline(child: &mut Child, deadline: Duration) -> Option<std::proc
 #[tokio::test]
 async fn the_binary_announces_its_real_address_and_stops_cleanly_on_sigterm() {
     // Arrange
-    let mut child = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("binary starts");
+    let mut child = start_on_a_free_port();
 
     // Act
     let line = first_line(&mut child);
@@ -106,12 +112,7 @@ fn a_healthcheck_against_nothing_fails() {
 #[tokio::test]
 async fn a_client_that_never_finishes_its_request_cannot_hold_up_shutdown() {
     // Arrange: a request whose body never completes keeps its connection busy.
-    let mut child = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("binary starts");
+    let mut child = start_on_a_free_port();
     let line = first_line(&mut child);
     let address = line.trim().rsplit("http://").next().unwrap().to_string();
     let mut stalled = std::net::TcpStream::connect(&address).expect("connects");
@@ -138,12 +139,7 @@ async fn a_client_that_never_finishes_its_request_cannot_hold_up_shutdown() {
 #[tokio::test]
 async fn the_demo_world_has_been_running_so_a_log_tail_answers_at_once() {
     // Arrange: `--seed-age` (default 10m) dates the seed's pods before start.
-    let mut child = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("binary starts");
+    let mut child = start_on_a_free_port();
     let line = first_line(&mut child);
     let base = line.trim().rsplit("listening on ").next().unwrap().to_string();
     let client = reqwest::Client::new();
