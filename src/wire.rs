@@ -279,7 +279,14 @@ pub fn go_decode_first(body: &[u8]) -> Result<Value, String> {
 
 /// The kind of a JSON value as Go's `UnmarshalTypeError` names it.
 pub fn go_json_kind(value: &Value) -> &'static str {
-    json_kind(value)
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
 }
 
 /// Go's decoder leaves a field at its zero value when the JSON says `null`,
@@ -291,7 +298,7 @@ fn from_go_value<T: DeserializeOwned + Default>(mut value: Value, go_type: &str)
         Value::Object(_) => {}
         // Every body these handlers decode is a Go struct.
         ref other => {
-            return Err(format!("json: cannot unmarshal {} into Go value of type {go_type}", json_kind(other)));
+            return Err(format!("json: cannot unmarshal {} into Go value of type {go_type}", go_json_kind(other)));
         }
     }
     strip_nulls(&mut value);
@@ -311,7 +318,7 @@ fn go_type_error(original: &Value, go_type: &str, err: &serde_path_to_error::Err
             _ => None,
         })
         .collect();
-    let found = value_at(original, err.path()).map(json_kind).unwrap_or("value");
+    let found = value_at(original, err.path()).map(go_json_kind).unwrap_or("value");
     let expected = go_type_name(&err.inner().to_string());
     let root = go_type.rsplit('.').next().unwrap_or(go_type);
     if segments.is_empty() {
@@ -350,17 +357,6 @@ fn strip_nulls(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(strip_nulls),
         _ => {}
-    }
-}
-
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
     }
 }
 

@@ -26,18 +26,6 @@ pub enum DecodeError {
     QuantitySuffix,
 }
 
-/// JSON's name for a value's type, as `UnmarshalTypeError.Value` spells it.
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 /// Decodes `object` into the `k8s.io/api` type of `kind` as `json.Unmarshal`
 /// would, reporting the first error in document (sorted-key) order. Only
 /// the fields Zadig or the simulated cluster read are checked; the rest of
@@ -62,7 +50,7 @@ pub fn decode_typed(manifest: &Manifest, kind: EnvCfgKind) -> Result<(), DecodeE
 }
 
 fn type_error(value: &Value, owner: &'static str, field: &str, go_type: &'static str) -> DecodeError {
-    DecodeError::Type { value: json_kind(value), owner, field: field.to_string(), go_type }
+    DecodeError::Type { value: crate::wire::go_json_kind(value), owner, field: field.to_string(), go_type }
 }
 
 fn check_string(owner: &'static str, field: &str, value: &Value, go_type: &'static str) -> Result<(), DecodeError> {
