@@ -11,8 +11,8 @@ use crate::wire::{Json, QueryParams};
 /// `OpenAPIListKubeEventResponse`: every field is `omitempty`.
 #[derive(Serialize)]
 pub struct EventView {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    reason: String,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    reason: &'static str,
     #[serde(skip_serializing_if = "String::is_empty")]
     message: String,
     #[serde(skip_serializing_if = "is_zero")]
@@ -21,8 +21,8 @@ pub struct EventView {
     last_seen: i64,
     #[serde(skip_serializing_if = "is_zero_count")]
     count: i32,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    r#type: String,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    r#type: &'static str,
 }
 
 fn is_zero(n: &i64) -> bool {
@@ -36,12 +36,12 @@ fn is_zero_count(n: &i32) -> bool {
 impl From<&KubeEvent> for EventView {
     fn from(e: &KubeEvent) -> Self {
         EventView {
-            reason: e.reason.clone(),
+            reason: e.reason.as_str(),
             message: e.message.clone(),
             first_seen: e.first_seen,
             last_seen: e.last_seen,
             count: e.count,
-            r#type: e.r#type.clone(),
+            r#type: e.r#type.as_str(),
         }
     }
 }

@@ -209,7 +209,7 @@ impl ServiceResponse {
                     name: w.name.clone(),
                     r#type: kind.as_str(),
                     images: images(w),
-                    pods: w.pods.iter().map(|p| pod_view(w, p, now)).collect(),
+                    pods: w.pods.iter().map(|p| pod_view(project, &service.name, w, p, now)).collect(),
                     replicas: w.replicas,
                     zadigx_release_type: "",
                     zadigx_release_tag: "",
@@ -254,7 +254,7 @@ fn images(w: &Workload) -> Vec<ImageView> {
 }
 
 /// `wrapper.Pod(p).Resource()`: `kind` is the owner's kind.
-fn pod_view(w: &Workload, pod: &Pod, now: i64) -> PodView {
+fn pod_view(project: &str, service: &str, w: &Workload, pod: &Pod, now: i64) -> PodView {
     let kind = match w.kind {
         WorkloadKind::Deployment => "ReplicaSet",
         WorkloadKind::StatefulSet => "StatefulSet",
@@ -284,7 +284,7 @@ fn pod_view(w: &Workload, pod: &Pod, now: i64) -> PodView {
         age: cluster::age(pod.created_at, now),
         createtime: pod.created_at,
         ip: pod.ip.clone(),
-        labels: pod.labels.clone(),
+        labels: cluster::pod_labels(project, service, w, pod),
         containers,
         node_name: pod.node.clone(),
         host_ip: pod.node.clone(),

@@ -114,7 +114,7 @@ impl World {
             create_time: now,
             update_time: now,
             global_variables: globals,
-            services: Vec::new(),
+            services: Vec::with_capacity(services.len()),
             pending: None,
             share: ShareState::default(),
             envcfgs: Vec::new(),

@@ -19,40 +19,104 @@ pub const EVENT_TTL_SECS: i64 = 3600;
 /// The most events an environment keeps; the oldest go first.
 pub const MAX_EVENTS_PER_ENV: usize = 1000;
 
-/// One event, folded the way Kubernetes folds repeats into a count.
+/// One event, folded the way Kubernetes folds repeats into a count. The
+/// fields drawn from a fixed vocabulary are enums rather than strings: a
+/// deployed service records six events, and a large world keeps hundreds
+/// of thousands.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct KubeEvent {
     /// `involvedObject.kind` and `involvedObject.name`.
-    pub object_kind: String,
+    pub object_kind: ObjectKind,
     pub object_name: String,
     /// `involvedObject.uid`: a pod recreated under the same name is a new
     /// object, so its events do not fold into the old pod's.
     #[serde(default)]
     pub object_uid: String,
-    pub reason: String,
+    pub reason: Reason,
     pub message: String,
     pub first_seen: i64,
     pub last_seen: i64,
     /// 0 for events written through `events.k8s.io/v1` (the scheduler's),
     /// which carry an `eventTime` and no count.
     pub count: i32,
-    /// `Normal` or `Warning`.
-    pub r#type: String,
+    /// Every event the simulated cluster raises is `Normal`.
+    pub r#type: EventType,
+}
+
+/// `involvedObject.kind` of an event.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum ObjectKind {
+    Pod,
+    Deployment,
+    ReplicaSet,
+    StatefulSet,
+}
+
+/// Why an event was raised, as the controller or kubelet names it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Reason {
+    ScalingReplicaSet,
+    SuccessfulCreate,
+    SuccessfulDelete,
+    Scheduled,
+    Pulled,
+    Created,
+    Started,
+    Killing,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum EventType {
+    Normal,
+}
+
+impl ObjectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Pod => "Pod",
+            ObjectKind::Deployment => "Deployment",
+            ObjectKind::ReplicaSet => "ReplicaSet",
+            ObjectKind::StatefulSet => "StatefulSet",
+        }
+    }
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::ScalingReplicaSet => "ScalingReplicaSet",
+            Reason::SuccessfulCreate => "SuccessfulCreate",
+            Reason::SuccessfulDelete => "SuccessfulDelete",
+            Reason::Scheduled => "Scheduled",
+            Reason::Pulled => "Pulled",
+            Reason::Created => "Created",
+            Reason::Started => "Started",
+            Reason::Killing => "Killing",
+        }
+    }
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Normal => "Normal",
+        }
+    }
 }
 
 impl KubeEvent {
     /// A `Normal` event about one object, seen once at `now`.
-    pub fn normal(kind: &str, name: &str, uid: &str, reason: &str, message: String, now: i64) -> Self {
+    pub fn normal(kind: ObjectKind, name: &str, uid: &str, reason: Reason, message: String, now: i64) -> Self {
         KubeEvent {
-            object_kind: kind.to_string(),
+            object_kind: kind,
             object_name: name.to_string(),
             object_uid: uid.to_string(),
-            reason: reason.to_string(),
+            reason,
             message,
             first_seen: now,
             last_seen: now,
             count: 1,
-            r#type: "Normal".to_string(),
+            r#type: EventType::Normal,
         }
     }
 
@@ -61,7 +125,7 @@ impl KubeEvent {
     /// no count.
     pub fn scheduled(pod: &str, uid: &str, namespace: &str, node: &str, now: i64) -> Self {
         let message = format!("Successfully assigned {namespace}/{pod} to {node}");
-        KubeEvent { count: 0, ..KubeEvent::normal("Pod", pod, uid, "Scheduled", message, now) }
+        KubeEvent { count: 0, ..KubeEvent::normal(ObjectKind::Pod, pod, uid, Reason::Scheduled, message, now) }
     }
 
     /// The correlator's key: same object, reason, message and type.
@@ -107,7 +171,7 @@ pub fn record(log: &mut Vec<KubeEvent>, new: Vec<KubeEvent>, now: i64) {
 /// name, i.e. by object and creation time). An empty value matches nothing
 /// but objects with an empty name or kind, that is nothing at all.
 pub fn select<'a>(log: &'a [KubeEvent], name: &str, kind: &str, now: i64) -> Vec<&'a KubeEvent> {
-    log.iter().filter(|e| e.object_name == name && e.object_kind == kind && e.alive_at(now)).collect()
+    log.iter().filter(|e| e.object_name == name && e.object_kind.as_str() == kind && e.alive_at(now)).collect()
 }
 
 impl World {
@@ -134,7 +198,7 @@ mod tests {
 
     fn scaled(to: u32, now: i64) -> KubeEvent {
         let message = format!("Scaled up replica set web-abc to {to}");
-        KubeEvent::normal("Deployment", "web", "u1", "ScalingReplicaSet", message, now)
+        KubeEvent::normal(ObjectKind::Deployment, "web", "u1", Reason::ScalingReplicaSet, message, now)
     }
 
     #[test]

@@ -6,8 +6,6 @@
 //! where a type is also a wire shape (the variable types), and are our own
 //! elsewhere; the `api` layer builds the wire shapes.
 
-use std::collections::BTreeMap;
-
 use indexmap::IndexMap;
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
@@ -340,7 +338,8 @@ pub struct K8sService {
     pub ports: Vec<(u16, u16)>,
 }
 
-/// A simulated pod.
+/// A simulated pod. Its labels are not kept: they follow from its
+/// workload (see [`super::cluster::pod_labels`]).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Pod {
     pub name: String,
@@ -352,7 +351,6 @@ pub struct Pod {
     pub ip: String,
     pub node: String,
     pub created_at: i64,
-    pub labels: BTreeMap<String, String>,
     pub containers: Vec<PodContainer>,
 }
 

@@ -195,7 +195,7 @@ mod tests {
 
         let events = &world.env("simple-demo", "dev").unwrap().events;
         let pod = pod.unwrap();
-        assert!(events.iter().any(|e| e.object_name == pod && e.reason == "Killing"));
+        assert!(events.iter().any(|e| e.object_name == pod && e.reason.as_str() == "Killing"));
         assert!(world.env("simple-demo", "dev").unwrap().pods().all(|(s, _, _)| s.name != "service1"));
     }
 }

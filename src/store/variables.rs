@@ -20,6 +20,8 @@ pub fn fill_from_template(mut given: Vec<RenderVariableKV>, template: &[Variable
             kv.kv.options = t.options.clone();
         }
     }
+    let missing = |t: &&VariableKV| !given.iter().any(|kv| kv.kv.key == t.key);
+    given.reserve_exact(template.iter().filter(missing).count());
     for t in template {
         if !given.iter().any(|kv| kv.kv.key == t.key) {
             given.push(RenderVariableKV { kv: t.clone(), ..Default::default() });

@@ -7,9 +7,7 @@
 //! the highest ordinal down, keeping the names; CronJobs only change their
 //! template.
 
-use std::collections::BTreeMap;
-
-use super::super::events::KubeEvent;
+use super::super::events::{KubeEvent, ObjectKind, Reason};
 use super::super::model::{
     Container, K8sService, Pod, PodContainer, ServiceTemplate, Workload, WorkloadKind, WorkloadTemplate,
 };
@@ -141,6 +139,8 @@ impl Deploy<'_> {
                 self.delete_pod(workload, &rs, &pod);
             }
         }
+        // Exactly as many as wanted: a large world holds a pod list per workload.
+        workload.pods.reserve_exact(wanted.saturating_sub(workload.pods.len()));
         while workload.pods.len() < wanted {
             let pod = self.create_pod(workload, workload.pods.len());
             workload.pods.push(pod);
@@ -153,7 +153,7 @@ impl Deploy<'_> {
         for pod in &workload.pods {
             for c in &pod.containers {
                 let message = format!("Stopping container {}", c.name);
-                self.event("Pod", &pod.name, &pod.uid, "Killing", message);
+                self.event(ObjectKind::Pod, &pod.name, &pod.uid, Reason::Killing, message);
             }
         }
     }
@@ -162,7 +162,7 @@ impl Deploy<'_> {
     fn replica_set_scaled(&mut self, workload: &Workload, rs: &str, up: bool, to: usize) {
         let verb = if up { "up" } else { "down" };
         let message = format!("Scaled {verb} replica set {rs} to {to}");
-        self.event("Deployment", &workload.name, &workload.uid, "ScalingReplicaSet", message);
+        self.event(ObjectKind::Deployment, &workload.name, &workload.uid, Reason::ScalingReplicaSet, message);
     }
 
     fn create_pod(&mut self, workload: &Workload, ordinal: usize) -> Pod {
@@ -170,21 +170,21 @@ impl Deploy<'_> {
         match workload.kind {
             WorkloadKind::StatefulSet => {
                 let message = format!("create Pod {} in StatefulSet {} successful", pod.name, workload.name);
-                self.event("StatefulSet", &workload.name, &workload.uid, "SuccessfulCreate", message);
+                self.event(ObjectKind::StatefulSet, &workload.name, &workload.uid, Reason::SuccessfulCreate, message);
             }
             _ => {
                 let rs = replica_set(workload);
                 let message = format!("Created pod: {}", pod.name);
-                self.event("ReplicaSet", &rs, &rs_uid(workload), "SuccessfulCreate", message);
+                self.event(ObjectKind::ReplicaSet, &rs, &rs_uid(workload), Reason::SuccessfulCreate, message);
             }
         }
         let scheduled = KubeEvent::scheduled(&pod.name, &pod.uid, self.namespace, &pod.node, self.now);
         self.events.push(scheduled);
         for c in &pod.containers {
             let pulled = format!("Container image \"{}\" already present on machine", c.image);
-            self.event("Pod", &pod.name, &pod.uid, "Pulled", pulled);
-            self.event("Pod", &pod.name, &pod.uid, "Created", format!("Created container {}", c.name));
-            self.event("Pod", &pod.name, &pod.uid, "Started", format!("Started container {}", c.name));
+            self.event(ObjectKind::Pod, &pod.name, &pod.uid, Reason::Pulled, pulled);
+            self.event(ObjectKind::Pod, &pod.name, &pod.uid, Reason::Created, format!("Created container {}", c.name));
+            self.event(ObjectKind::Pod, &pod.name, &pod.uid, Reason::Started, format!("Started container {}", c.name));
         }
         pod
     }
@@ -195,22 +195,22 @@ impl Deploy<'_> {
         match workload.kind {
             WorkloadKind::StatefulSet => {
                 let message = format!("delete Pod {} in StatefulSet {} successful", pod.name, workload.name);
-                self.event("StatefulSet", &workload.name, &workload.uid, "SuccessfulDelete", message);
+                self.event(ObjectKind::StatefulSet, &workload.name, &workload.uid, Reason::SuccessfulDelete, message);
             }
             _ => {
                 let uid = format!("{}-{}", workload.uid, rs.rsplit('-').next().unwrap_or_default());
                 let message = format!("Deleted pod: {}", pod.name);
-                self.event("ReplicaSet", rs, &uid, "SuccessfulDelete", message);
+                self.event(ObjectKind::ReplicaSet, rs, &uid, Reason::SuccessfulDelete, message);
             }
         }
         for c in &pod.containers {
             let message = format!("Stopping container {}", c.name);
-            self.event("Pod", &pod.name, &pod.uid, "Killing", message);
+            self.event(ObjectKind::Pod, &pod.name, &pod.uid, Reason::Killing, message);
         }
     }
 
     /// Records a `Normal` event about one object, seen now.
-    fn event(&mut self, kind: &str, name: &str, uid: &str, reason: &str, message: String) {
+    fn event(&mut self, kind: ObjectKind, name: &str, uid: &str, reason: Reason, message: String) {
         self.events.push(KubeEvent::normal(kind, name, uid, reason, message, self.now));
     }
 
@@ -219,22 +219,6 @@ impl Deploy<'_> {
             WorkloadKind::StatefulSet => format!("{}-{ordinal}", workload.name),
             _ => format!("{}-{}-{}", workload.name, workload.template_hash, self.rng.k8s_string(5)),
         };
-        let mut labels = BTreeMap::from([
-            ("app.kubernetes.io/instance".to_string(), self.service.to_string()),
-            ("app.kubernetes.io/name".to_string(), self.project.to_string()),
-            ("s-product".to_string(), self.project.to_string()),
-            ("s-service".to_string(), self.service.to_string()),
-        ]);
-        match workload.kind {
-            WorkloadKind::StatefulSet => {
-                let revision = format!("{}-{}", workload.name, workload.template_hash);
-                labels.insert("controller-revision-hash".to_string(), revision);
-                labels.insert("statefulset.kubernetes.io/pod-name".to_string(), name.clone());
-            }
-            _ => {
-                labels.insert("pod-template-hash".to_string(), workload.template_hash.clone());
-            }
-        }
         let node = match self.nodes {
             [] => DEFAULT_NODES[self.rng.below(DEFAULT_NODES.len() as u64) as usize].to_string(),
             nodes => nodes[self.rng.below(nodes.len() as u64) as usize].clone(),
@@ -246,7 +230,6 @@ impl Deploy<'_> {
             ip: self.rng.pod_ip(),
             node,
             created_at: self.now,
-            labels,
             containers: workload
                 .containers
                 .iter()

@@ -4,6 +4,8 @@
 
 mod deploy;
 
+use std::collections::BTreeMap;
+
 pub use deploy::{DEFAULT_NODES, Deploy, MAX_PODS_PER_WORKLOAD, replica_set};
 
 use super::model::{
@@ -34,14 +36,37 @@ pub fn workload_containers(template: &WorkloadTemplate, images: &[Container]) ->
 /// The environment record's containers for a freshly deployed service:
 /// the template's images, overridden by the caller's where names match.
 pub fn env_containers(template: &ServiceTemplate, given: &[Container]) -> Vec<Container> {
-    template
-        .containers()
-        .map(|c| {
-            let image = given.iter().find(|g| g.name == c.name && !g.image.is_empty()).map(|g| g.image.clone());
-            let image = image.unwrap_or_else(|| c.image.clone());
-            Container { name: c.name.clone(), r#type: String::new(), image_name: image_name(&image), image }
-        })
-        .collect()
+    let mut containers = Vec::with_capacity(template.containers().count());
+    containers.extend(template.containers().map(|c| {
+        let image = given.iter().find(|g| g.name == c.name && !g.image.is_empty()).map(|g| g.image.clone());
+        let image = image.unwrap_or_else(|| c.image.clone());
+        Container { name: c.name.clone(), r#type: String::new(), image_name: image_name(&image), image }
+    }));
+    containers
+}
+
+/// A pod's labels: the ones Zadig renders onto a service's objects, and
+/// the controller's. They follow from the workload rather than being kept
+/// per pod, because a rollout replaces every pod at once: a pod always
+/// carries its workload's current `pod-template-hash`.
+pub fn pod_labels(project: &str, service: &str, workload: &Workload, pod: &Pod) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::from([
+        ("app.kubernetes.io/instance".to_string(), service.to_string()),
+        ("app.kubernetes.io/name".to_string(), project.to_string()),
+        ("s-product".to_string(), project.to_string()),
+        ("s-service".to_string(), service.to_string()),
+    ]);
+    match workload.kind {
+        WorkloadKind::StatefulSet => {
+            let revision = format!("{}-{}", workload.name, workload.template_hash);
+            labels.insert("controller-revision-hash".to_string(), revision);
+            labels.insert("statefulset.kubernetes.io/pod-name".to_string(), pod.name.clone());
+        }
+        _ => {
+            labels.insert("pod-template-hash".to_string(), workload.template_hash.clone());
+        }
+    }
+    labels
 }
 
 /// The service `status` of env detail (§2.2): derived from the pods,
@@ -119,7 +144,7 @@ mod tests {
         let parts: Vec<&str> = w.pods[0].name.rsplitn(3, '-').collect();
         assert_eq!(parts[0].len(), 5);
         assert_eq!(parts[1], w.template_hash);
-        assert_eq!(w.pods[0].labels["pod-template-hash"], w.template_hash);
+        assert_eq!(pod_labels("p", "svc", w, &w.pods[0])["pod-template-hash"], w.template_hash);
     }
 
     #[test]

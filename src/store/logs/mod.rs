@@ -14,7 +14,7 @@ pub mod hub;
 use serde::{Deserialize, Serialize};
 
 use super::World;
-use super::model::{Environment, Pod, PodContainer};
+use super::model::{EnvService, Environment, Pod, PodContainer};
 
 pub use generate::Profile;
 pub use hub::{Follow, LogHead, LogHub};
@@ -149,10 +149,10 @@ impl World {
         &'w self,
         cluster: &'w str,
         namespace: &'w str,
-    ) -> impl Iterator<Item = (&'w Environment, &'w Pod)> {
+    ) -> impl Iterator<Item = (&'w Environment, &'w EnvService, &'w Pod)> {
         let envs = self.projects.values().flat_map(|p| p.envs.values());
         envs.filter(move |e| e.cluster_id == cluster && e.namespace == namespace)
-            .flat_map(|e| e.pods().map(move |(_, _, pod)| (e, pod)))
+            .flat_map(|e| e.pods().map(move |(service, _, pod)| (e, service, pod)))
     }
 
     /// The log of a running container, with the lines written into it so
@@ -166,12 +166,11 @@ impl World {
         container: &str,
     ) -> Option<(LogSource, Vec<LogLine>)> {
         let e = self.log_env(project, env)?;
-        let (owner, p) = self.namespace_pods(&e.cluster_id, &e.namespace).find(|(_, p)| p.name == pod)?;
+        let (owner, service, p) = self.namespace_pods(&e.cluster_id, &e.namespace).find(|(_, _, p)| p.name == pod)?;
         let c = p.containers.iter().find(|c| c.name == container)?;
         if p.phase == "Pending" || c.started_at <= 0 {
             return None;
         }
-        let service = p.labels.get("s-service").cloned().unwrap_or_default();
         let id = ContainerId {
             cluster: owner.cluster_id.clone(),
             namespace: owner.namespace.clone(),
@@ -179,14 +178,14 @@ impl World {
             container: c.name.clone(),
             pod_uid: p.uid.clone(),
         };
-        let profile = Profile::new(&id, &service, c);
+        let profile = Profile::new(&id, &service.name, c);
         let source = LogSource { id, start_ms: c.started_at.saturating_mul(1000), profile };
         Some((source, c.log.clone()))
     }
 
     /// The written lines of a container instance, or `None` once it is gone.
     pub fn written_log<'w>(&'w self, id: &'w ContainerId) -> Option<&'w [LogLine]> {
-        let (_, pod) = self.namespace_pods(&id.cluster, &id.namespace).find(|(_, p)| p.name == id.pod)?;
+        let (_, _, pod) = self.namespace_pods(&id.cluster, &id.namespace).find(|(_, _, p)| p.name == id.pod)?;
         let c = pod.containers.iter().find(|c| c.name == id.container).filter(|_| pod.uid == id.pod_uid)?;
         Some(&c.log)
     }
