@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::World;
+use super::{Uid, World};
 use crate::error::{ApiError, ApiResult, msg};
 
 /// How long an event lives after it was last seen (`--event-ttl=1h`).
@@ -31,7 +31,7 @@ pub struct KubeEvent {
     /// `involvedObject.uid`: a pod recreated under the same name is a new
     /// object, so its events do not fold into the old pod's.
     #[serde(default)]
-    pub object_uid: String,
+    pub object_uid: Uid,
     pub reason: Reason,
     pub message: String,
     pub first_seen: i64,
@@ -106,11 +106,11 @@ impl EventType {
 
 impl KubeEvent {
     /// A `Normal` event about one object, seen once at `now`.
-    pub fn normal(kind: ObjectKind, name: &str, uid: &str, reason: Reason, message: String, now: i64) -> Self {
+    pub fn normal(kind: ObjectKind, name: &str, uid: Uid, reason: Reason, message: String, now: i64) -> Self {
         KubeEvent {
             object_kind: kind,
             object_name: name.to_string(),
-            object_uid: uid.to_string(),
+            object_uid: uid,
             reason,
             message,
             first_seen: now,
@@ -123,7 +123,7 @@ impl KubeEvent {
     /// The scheduler's event: written as an `events.k8s.io/v1` event, so the
     /// core view has only an `eventTime` (shown as first and last seen) and
     /// no count.
-    pub fn scheduled(pod: &str, uid: &str, namespace: &str, node: &str, now: i64) -> Self {
+    pub fn scheduled(pod: &str, uid: Uid, namespace: &str, node: &str, now: i64) -> Self {
         let message = format!("Successfully assigned {namespace}/{pod} to {node}");
         KubeEvent { count: 0, ..KubeEvent::normal(ObjectKind::Pod, pod, uid, Reason::Scheduled, message, now) }
     }
@@ -198,7 +198,7 @@ mod tests {
 
     fn scaled(to: u32, now: i64) -> KubeEvent {
         let message = format!("Scaled up replica set web-abc to {to}");
-        KubeEvent::normal(ObjectKind::Deployment, "web", "u1", Reason::ScalingReplicaSet, message, now)
+        KubeEvent::normal(ObjectKind::Deployment, "web", Uid::random(1, 1), Reason::ScalingReplicaSet, message, now)
     }
 
     #[test]
@@ -214,7 +214,7 @@ mod tests {
     #[test]
     fn scheduler_events_never_fold() {
         let mut log = Vec::new();
-        let event = KubeEvent::scheduled("web-1", "u", "ns", "node", 5);
+        let event = KubeEvent::scheduled("web-1", Uid::random(2, 2), "ns", "node", 5);
         record(&mut log, vec![event.clone(), event], 5);
         assert_eq!(log.len(), 2);
         assert_eq!(log[0].count, 0);

@@ -26,6 +26,7 @@ mod rng;
 pub mod rollout;
 pub mod services;
 pub mod share;
+mod uid;
 pub mod variables;
 pub mod workloads;
 
@@ -39,6 +40,7 @@ use tokio::sync::watch;
 pub use clock::{Clock, ClockChange};
 pub use model::*;
 pub use rng::Rng;
+pub use uid::Uid;
 
 /// Everything the emulator knows: the part a snapshot saves and restores.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::envcfgs::EnvCfg;
 use super::events::KubeEvent;
 use super::share::ShareState;
+use super::uid::Uid;
 
 /// A Kubernetes cluster environments can run in.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -312,7 +313,7 @@ pub struct Workload {
     pub name: String,
     /// `metadata.uid`; events about the workload fold per object.
     #[serde(default)]
-    pub uid: String,
+    pub uid: Uid,
     pub kind: WorkloadKind,
     pub replicas: u32,
     /// `pod-template-hash`; changes on every rollout.
@@ -345,7 +346,7 @@ pub struct Pod {
     pub name: String,
     /// `metadata.uid`: a pod recreated under the same name is a new object.
     #[serde(default)]
-    pub uid: String,
+    pub uid: Uid,
     /// Kubernetes phase, e.g. `Running`.
     pub phase: String,
     pub ip: String,

@@ -12,6 +12,7 @@ use super::super::model::{
     Container, K8sService, Pod, PodContainer, ServiceTemplate, Workload, WorkloadKind, WorkloadTemplate,
 };
 use super::super::rng::Rng;
+use super::super::uid::Uid;
 
 /// The most pods one workload runs; replicas above it stay unscheduled, so a
 /// careless `target_replicas` cannot exhaust the emulator.
@@ -153,7 +154,7 @@ impl Deploy<'_> {
         for pod in &workload.pods {
             for c in &pod.containers {
                 let message = format!("Stopping container {}", c.name);
-                self.event(ObjectKind::Pod, &pod.name, &pod.uid, Reason::Killing, message);
+                self.event(ObjectKind::Pod, &pod.name, pod.uid, Reason::Killing, message);
             }
         }
     }
@@ -162,7 +163,7 @@ impl Deploy<'_> {
     fn replica_set_scaled(&mut self, workload: &Workload, rs: &str, up: bool, to: usize) {
         let verb = if up { "up" } else { "down" };
         let message = format!("Scaled {verb} replica set {rs} to {to}");
-        self.event(ObjectKind::Deployment, &workload.name, &workload.uid, Reason::ScalingReplicaSet, message);
+        self.event(ObjectKind::Deployment, &workload.name, workload.uid, Reason::ScalingReplicaSet, message);
     }
 
     fn create_pod(&mut self, workload: &Workload, ordinal: usize) -> Pod {
@@ -170,21 +171,21 @@ impl Deploy<'_> {
         match workload.kind {
             WorkloadKind::StatefulSet => {
                 let message = format!("create Pod {} in StatefulSet {} successful", pod.name, workload.name);
-                self.event(ObjectKind::StatefulSet, &workload.name, &workload.uid, Reason::SuccessfulCreate, message);
+                self.event(ObjectKind::StatefulSet, &workload.name, workload.uid, Reason::SuccessfulCreate, message);
             }
             _ => {
                 let rs = replica_set(workload);
                 let message = format!("Created pod: {}", pod.name);
-                self.event(ObjectKind::ReplicaSet, &rs, &rs_uid(workload), Reason::SuccessfulCreate, message);
+                self.event(ObjectKind::ReplicaSet, &rs, rs_uid(workload), Reason::SuccessfulCreate, message);
             }
         }
-        let scheduled = KubeEvent::scheduled(&pod.name, &pod.uid, self.namespace, &pod.node, self.now);
+        let scheduled = KubeEvent::scheduled(&pod.name, pod.uid, self.namespace, &pod.node, self.now);
         self.events.push(scheduled);
         for c in &pod.containers {
             let pulled = format!("Container image \"{}\" already present on machine", c.image);
-            self.event(ObjectKind::Pod, &pod.name, &pod.uid, Reason::Pulled, pulled);
-            self.event(ObjectKind::Pod, &pod.name, &pod.uid, Reason::Created, format!("Created container {}", c.name));
-            self.event(ObjectKind::Pod, &pod.name, &pod.uid, Reason::Started, format!("Started container {}", c.name));
+            self.event(ObjectKind::Pod, &pod.name, pod.uid, Reason::Pulled, pulled);
+            self.event(ObjectKind::Pod, &pod.name, pod.uid, Reason::Created, format!("Created container {}", c.name));
+            self.event(ObjectKind::Pod, &pod.name, pod.uid, Reason::Started, format!("Started container {}", c.name));
         }
         pod
     }
@@ -195,22 +196,22 @@ impl Deploy<'_> {
         match workload.kind {
             WorkloadKind::StatefulSet => {
                 let message = format!("delete Pod {} in StatefulSet {} successful", pod.name, workload.name);
-                self.event(ObjectKind::StatefulSet, &workload.name, &workload.uid, Reason::SuccessfulDelete, message);
+                self.event(ObjectKind::StatefulSet, &workload.name, workload.uid, Reason::SuccessfulDelete, message);
             }
             _ => {
-                let uid = format!("{}-{}", workload.uid, rs.rsplit('-').next().unwrap_or_default());
+                let uid = workload.uid.derived(rs.rsplit('-').next().unwrap_or_default());
                 let message = format!("Deleted pod: {}", pod.name);
-                self.event(ObjectKind::ReplicaSet, rs, &uid, Reason::SuccessfulDelete, message);
+                self.event(ObjectKind::ReplicaSet, rs, uid, Reason::SuccessfulDelete, message);
             }
         }
         for c in &pod.containers {
             let message = format!("Stopping container {}", c.name);
-            self.event(ObjectKind::Pod, &pod.name, &pod.uid, Reason::Killing, message);
+            self.event(ObjectKind::Pod, &pod.name, pod.uid, Reason::Killing, message);
         }
     }
 
     /// Records a `Normal` event about one object, seen now.
-    fn event(&mut self, kind: ObjectKind, name: &str, uid: &str, reason: Reason, message: String) {
+    fn event(&mut self, kind: ObjectKind, name: &str, uid: Uid, reason: Reason, message: String) {
         self.events.push(KubeEvent::normal(kind, name, uid, reason, message, self.now));
     }
 
@@ -248,16 +249,9 @@ impl Deploy<'_> {
     }
 
     /// A Kubernetes `metadata.uid` (a random UUID).
-    fn uid(&mut self) -> String {
+    fn uid(&mut self) -> Uid {
         let (a, b) = (self.rng.next_u64(), self.rng.next_u64());
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            0x8000 | ((b >> 48) & 0x3fff),
-            b & 0xffff_ffff_ffff
-        )
+        Uid::random(a, b)
     }
 }
 
@@ -266,8 +260,9 @@ pub fn replica_set(workload: &Workload) -> String {
     format!("{}-{}", workload.name, workload.template_hash)
 }
 
-fn rs_uid(workload: &Workload) -> String {
-    format!("{}-{}", workload.uid, workload.template_hash)
+/// The current ReplicaSet's uid.
+fn rs_uid(workload: &Workload) -> Uid {
+    workload.uid.derived(&workload.template_hash)
 }
 
 #[cfg(test)]

@@ -76,7 +76,7 @@ fn a_statefulset_rollout_recreates_its_pods_under_the_same_names() {
     let mut deploy =
         Deploy { rng: &mut rng, now: 10, project: "p", service: "web", namespace: "ns", nodes: &[], events: vec![] };
     let mut w = deploy.workloads(&template(WorkloadKind::StatefulSet, 2), &[]).remove(0);
-    let old_uids: Vec<String> = w.pods.iter().map(|p| p.uid.clone()).collect();
+    let old_uids: Vec<crate::store::Uid> = w.pods.iter().map(|p| p.uid).collect();
     deploy.events.clear();
 
     deploy.roll(&mut w);

@@ -176,7 +176,7 @@ impl World {
             namespace: owner.namespace.clone(),
             pod: p.name.clone(),
             container: c.name.clone(),
-            pod_uid: p.uid.clone(),
+            pod_uid: p.uid.to_string(),
         };
         let profile = Profile::new(&id, &service.name, c);
         let source = LogSource { id, start_ms: c.started_at.saturating_mul(1000), profile };
@@ -186,7 +186,7 @@ impl World {
     /// The written lines of a container instance, or `None` once it is gone.
     pub fn written_log<'w>(&'w self, id: &'w ContainerId) -> Option<&'w [LogLine]> {
         let (_, _, pod) = self.namespace_pods(&id.cluster, &id.namespace).find(|(_, _, p)| p.name == id.pod)?;
-        let c = pod.containers.iter().find(|c| c.name == id.container).filter(|_| pod.uid == id.pod_uid)?;
+        let c = pod.containers.iter().find(|c| c.name == id.container).filter(|_| pod.uid.to_string() == id.pod_uid)?;
         Some(&c.log)
     }
 
