@@ -37,7 +37,7 @@ impl From<&KubeEvent> for EventView {
     fn from(e: &KubeEvent) -> Self {
         EventView {
             reason: e.reason.as_str(),
-            message: e.message.clone(),
+            message: e.message.to_string(),
             first_seen: e.first_seen,
             last_seen: e.last_seen,
             count: e.count,

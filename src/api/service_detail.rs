@@ -195,7 +195,7 @@ impl ServiceResponse {
         for w in &service.workloads {
             match w.kind {
                 WorkloadKind::CronJob => response.cron_jobs.push(CronJobView {
-                    name: w.name.clone(),
+                    name: w.name.to_string(),
                     labels: labels.clone(),
                     images: images(w),
                     pods: Vec::new(),
@@ -206,7 +206,7 @@ impl ServiceResponse {
                     last_schedule: "N/A".to_string(),
                 }),
                 kind => response.scales.push(WorkloadView {
-                    name: w.name.clone(),
+                    name: w.name.to_string(),
                     r#type: kind.as_str(),
                     images: images(w),
                     pods: w.pods.iter().map(|p| pod_view(project, &service.name, w, p, now)).collect(),
@@ -217,14 +217,14 @@ impl ServiceResponse {
             }
             if let Some(svc) = &w.k8s_service {
                 response.service_endpoints.push(ServiceView {
-                    name: svc.name.clone(),
+                    name: svc.name.to_string(),
                     age: cluster::age(svc.created_at, now),
                     labels: labels.clone(),
                     endpoints: svc
                         .ports
                         .iter()
                         .map(|(port, node_port)| EndpointView {
-                            service_name: svc.name.clone(),
+                            service_name: svc.name.to_string(),
                             service_port: *port,
                             node_port: *node_port,
                         })
@@ -249,7 +249,7 @@ fn object_labels(project: &str, service: &str) -> BTreeMap<String, String> {
 fn images(w: &Workload) -> Vec<ImageView> {
     w.containers
         .iter()
-        .map(|c| ImageView { name: c.name.clone(), image: c.image.clone(), image_name: image_name(&c.image) })
+        .map(|c| ImageView { name: c.name.to_string(), image: c.image.clone(), image_name: image_name(&c.image) })
         .collect()
 }
 
@@ -264,7 +264,7 @@ fn pod_view(project: &str, service: &str, w: &Workload, pod: &Pod, now: i64) -> 
         .containers
         .iter()
         .map(|c| ContainerView {
-            name: c.name.clone(),
+            name: c.name.to_string(),
             image: c.image.clone(),
             restart_count: c.restart_count,
             status: "running",
@@ -279,15 +279,15 @@ fn pod_view(project: &str, service: &str, w: &Workload, pod: &Pod, now: i64) -> 
     let ready = pod.ready();
     PodView {
         kind,
-        name: pod.name.clone(),
-        status: pod.phase.clone(),
+        name: pod.name.to_string(),
+        status: pod.phase.to_string(),
         age: cluster::age(pod.created_at, now),
         createtime: pod.created_at,
-        ip: pod.ip.clone(),
+        ip: pod.ip.to_string(),
         labels: cluster::pod_labels(project, service, w, pod),
         containers,
-        node_name: pod.node.clone(),
-        host_ip: pod.node.clone(),
+        node_name: pod.node.to_string(),
+        host_ip: pod.node.to_string(),
         enable_debug_container: false,
         pod_ready: ready,
         containers_ready: ready,

@@ -8,6 +8,7 @@
 //! client-go's event correlator folds them, and events expire an hour after
 //! they were last seen (kube-apiserver's default `--event-ttl`).
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::{Uid, World};
@@ -27,13 +28,13 @@ pub const MAX_EVENTS_PER_ENV: usize = 1000;
 pub struct KubeEvent {
     /// `involvedObject.kind` and `involvedObject.name`.
     pub object_kind: ObjectKind,
-    pub object_name: String,
+    pub object_name: CompactString,
     /// `involvedObject.uid`: a pod recreated under the same name is a new
     /// object, so its events do not fold into the old pod's.
     #[serde(default)]
     pub object_uid: Uid,
     pub reason: Reason,
-    pub message: String,
+    pub message: CompactString,
     pub first_seen: i64,
     pub last_seen: i64,
     /// 0 for events written through `events.k8s.io/v1` (the scheduler's),
@@ -109,10 +110,10 @@ impl KubeEvent {
     pub fn normal(kind: ObjectKind, name: &str, uid: Uid, reason: Reason, message: String, now: i64) -> Self {
         KubeEvent {
             object_kind: kind,
-            object_name: name.to_string(),
+            object_name: name.into(),
             object_uid: uid,
             reason,
-            message,
+            message: message.into(),
             first_seen: now,
             last_seen: now,
             count: 1,

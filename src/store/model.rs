@@ -5,7 +5,13 @@
 //! a clone and an export is a serialisation. Field names follow Zadig's JSON
 //! where a type is also a wire shape (the variable types), and are our own
 //! elsewhere; the `api` layer builds the wire shapes.
+//!
+//! The simulated cluster's own strings (object names, hashes, phases, IPs)
+//! are `CompactString`s, which keep up to 24 bytes inline: a large world
+//! holds millions of them, and as `String`s each short one would be a heap
+//! allocation of its own.
 
+use compact_str::CompactString;
 use indexmap::IndexMap;
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
@@ -117,7 +123,7 @@ pub struct WorkloadTemplate {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ContainerTemplate {
-    pub name: String,
+    pub name: CompactString,
     pub image: String,
     pub ports: Vec<u16>,
 }
@@ -310,14 +316,14 @@ pub struct Container {
 /// A simulated Deployment, StatefulSet or CronJob.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Workload {
-    pub name: String,
+    pub name: CompactString,
     /// `metadata.uid`; events about the workload fold per object.
     #[serde(default)]
     pub uid: Uid,
     pub kind: WorkloadKind,
     pub replicas: u32,
     /// `pod-template-hash`; changes on every rollout.
-    pub template_hash: String,
+    pub template_hash: CompactString,
     pub containers: Vec<ContainerTemplate>,
     pub pods: Vec<Pod>,
     /// The Kubernetes Service selecting these pods, if any.
@@ -333,7 +339,7 @@ pub struct Workload {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct K8sService {
-    pub name: String,
+    pub name: CompactString,
     pub created_at: i64,
     /// `(service_port, node_port)` pairs.
     pub ports: Vec<(u16, u16)>,
@@ -343,14 +349,14 @@ pub struct K8sService {
 /// workload (see [`super::cluster::pod_labels`]).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Pod {
-    pub name: String,
+    pub name: CompactString,
     /// `metadata.uid`: a pod recreated under the same name is a new object.
     #[serde(default)]
     pub uid: Uid,
     /// Kubernetes phase, e.g. `Running`.
-    pub phase: String,
-    pub ip: String,
-    pub node: String,
+    pub phase: CompactString,
+    pub ip: CompactString,
+    pub node: CompactString,
     pub created_at: i64,
     pub containers: Vec<PodContainer>,
 }
@@ -363,7 +369,7 @@ impl Pod {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PodContainer {
-    pub name: String,
+    pub name: CompactString,
     pub image: String,
     pub ports: Vec<u16>,
     pub restart_count: u32,

@@ -81,7 +81,7 @@ impl World {
         let mut extra = serde_json::Map::new();
         for name in names {
             let holders: Vec<serde_json::Value> =
-                subs.iter().filter(|s| s.service(name).is_some()).map(|s| s.name.clone().into()).collect();
+                subs.iter().filter(|s| s.service(name).is_some()).map(|s| s.name.as_str().into()).collect();
             if !holders.is_empty() {
                 extra.insert(name.clone(), holders.into());
             }

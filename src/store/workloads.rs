@@ -120,7 +120,7 @@ impl World {
                 Some(c) if c.image == image => return,
                 Some(c) => c.image = image.to_string(),
                 None => workload.containers.push(ContainerTemplate {
-                    name: container.to_string(),
+                    name: container.into(),
                     image: image.to_string(),
                     ports: Vec::new(),
                 }),

@@ -51,14 +51,16 @@ impl TestApp {
     /// generated, so tests look them up rather than guess them.
     pub fn pods(&self, project: &str, env: &str) -> Vec<String> {
         self.store
-            .with(|w| w.env(project, env).map(|e| e.pods().map(|(_, _, p)| p.name.clone()).collect()))
+            .with(|w| w.env(project, env).map(|e| e.pods().map(|(_, _, p)| p.name.to_string()).collect()))
             .unwrap_or_default()
     }
 
     /// The pod of a service in an environment (its first).
     pub fn pod_of(&self, project: &str, env: &str, service: &str) -> String {
         self.store
-            .with(|w| w.env(project, env)?.pods().find(|(s, _, _)| s.name == service).map(|(_, _, p)| p.name.clone()))
+            .with(|w| {
+                w.env(project, env)?.pods().find(|(s, _, _)| s.name == service).map(|(_, _, p)| p.name.to_string())
+            })
             .unwrap_or_else(|| panic!("{project}/{env} runs a pod of {service}"))
     }
 

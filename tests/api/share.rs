@@ -129,7 +129,7 @@ async fn enabling_restarts_the_pods_and_they_gain_an_istio_proxy() {
     assert!(after.iter().all(|pod| !before.contains(pod)), "{before:?} → {after:?}");
     let containers: Vec<Vec<String>> = app.store.with(|w| {
         let env = w.env("simple-demo", "dev").expect("dev");
-        env.pods().map(|(_, _, p)| p.containers.iter().map(|c| c.name.clone()).collect()).collect()
+        env.pods().map(|(_, _, p)| p.containers.iter().map(|c| c.name.to_string()).collect()).collect()
     });
     assert_eq!(containers, [["service1", "istio-proxy"], ["myapp-1", "istio-proxy"]]);
 }

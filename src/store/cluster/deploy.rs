@@ -47,7 +47,7 @@ impl Deploy<'_> {
     fn workload(&mut self, template: &WorkloadTemplate, images: &[Container]) -> Workload {
         let containers = super::workload_containers(template, images);
         let k8s_service = template.has_k8s_service.then(|| K8sService {
-            name: template.name.clone(),
+            name: template.name.as_str().into(),
             created_at: self.now,
             ports: containers
                 .iter()
@@ -57,11 +57,11 @@ impl Deploy<'_> {
         });
         let is_cronjob = template.kind == WorkloadKind::CronJob;
         let mut workload = Workload {
-            name: template.name.clone(),
+            name: template.name.as_str().into(),
             uid: self.uid(),
             kind: template.kind,
             replicas: 0,
-            template_hash: self.rng.k8s_string(10),
+            template_hash: self.rng.k8s_string(10).into(),
             containers,
             pods: Vec::new(),
             k8s_service,
@@ -79,7 +79,7 @@ impl Deploy<'_> {
     /// A rollout: a new `pod-template-hash` and, for Deployments and
     /// StatefulSets, a fresh set of pods.
     pub fn roll(&mut self, workload: &mut Workload) {
-        let old_hash = std::mem::replace(&mut workload.template_hash, self.rng.k8s_string(10));
+        let old_hash = std::mem::replace(&mut workload.template_hash, self.rng.k8s_string(10).into());
         match workload.kind {
             WorkloadKind::Deployment => self.roll_deployment(workload, &old_hash),
             WorkloadKind::StatefulSet => self.roll_statefulset(workload),
@@ -225,11 +225,11 @@ impl Deploy<'_> {
             nodes => nodes[self.rng.below(nodes.len() as u64) as usize].clone(),
         };
         Pod {
-            name,
+            name: name.into(),
             uid: self.uid(),
-            phase: "Running".to_string(),
-            ip: self.rng.pod_ip(),
-            node,
+            phase: "Running".into(),
+            ip: self.rng.pod_ip().into(),
+            node: node.into(),
             created_at: self.now,
             containers: workload
                 .containers

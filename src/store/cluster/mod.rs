@@ -40,7 +40,7 @@ pub fn env_containers(template: &ServiceTemplate, given: &[Container]) -> Vec<Co
     containers.extend(template.containers().map(|c| {
         let image = given.iter().find(|g| g.name == c.name && !g.image.is_empty()).map(|g| g.image.clone());
         let image = image.unwrap_or_else(|| c.image.clone());
-        Container { name: c.name.clone(), r#type: String::new(), image_name: image_name(&image), image }
+        Container { name: c.name.to_string(), r#type: String::new(), image_name: image_name(&image), image }
     }));
     containers
 }
@@ -60,10 +60,10 @@ pub fn pod_labels(project: &str, service: &str, workload: &Workload, pod: &Pod) 
         WorkloadKind::StatefulSet => {
             let revision = format!("{}-{}", workload.name, workload.template_hash);
             labels.insert("controller-revision-hash".to_string(), revision);
-            labels.insert("statefulset.kubernetes.io/pod-name".to_string(), pod.name.clone());
+            labels.insert("statefulset.kubernetes.io/pod-name".to_string(), pod.name.to_string());
         }
         _ => {
-            labels.insert("pod-template-hash".to_string(), workload.template_hash.clone());
+            labels.insert("pod-template-hash".to_string(), workload.template_hash.to_string());
         }
     }
     labels

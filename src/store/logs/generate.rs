@@ -43,7 +43,7 @@ impl Profile {
         let version = container.image.rsplit_once(':').map_or("latest", |(_, tag)| tag).to_string();
         Profile {
             seed: hash.finish(),
-            container: container.name.clone(),
+            container: container.name.to_string(),
             service: service.to_string(),
             version,
             program,

@@ -174,8 +174,8 @@ impl World {
         let id = ContainerId {
             cluster: owner.cluster_id.clone(),
             namespace: owner.namespace.clone(),
-            pod: p.name.clone(),
-            container: c.name.clone(),
+            pod: p.name.to_string(),
+            container: c.name.to_string(),
             pod_uid: p.uid.to_string(),
         };
         let profile = Profile::new(&id, &service.name, c);
@@ -253,7 +253,7 @@ impl World {
             .flat_map(|w| &mut w.pods)
             .find(|p| p.name == pod)
             .ok_or_else(|| AppendError::NotFound(format!("no pod named {pod:?}")))?;
-        let names: Vec<String> = p.containers.iter().map(|c| c.name.clone()).collect();
+        let names: Vec<String> = p.containers.iter().map(|c| c.name.to_string()).collect();
         p.containers.iter_mut().find(|c| c.name == container).ok_or_else(|| {
             AppendError::NotFound(format!("pod {pod:?} has no container {container:?} (it has {})", names.join(", ")))
         })

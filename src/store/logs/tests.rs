@@ -10,7 +10,7 @@ fn demo() -> World {
 }
 
 fn first_pod(world: &World, project: &str, env: &str) -> String {
-    world.env(project, env).and_then(|e| e.pods().next().map(|(_, _, p)| p.name.clone())).expect("a pod")
+    world.env(project, env).and_then(|e| e.pods().next().map(|(_, _, p)| p.name.to_string())).expect("a pod")
 }
 
 fn line(at_ms: i64, seq: u64) -> LogLine {

@@ -79,7 +79,7 @@ pub const ISTIO_PROXY: &str = "istio-proxy";
 /// The sidecar's template, as injected by Istio 1.19.
 pub fn istio_proxy_template() -> ContainerTemplate {
     ContainerTemplate {
-        name: ISTIO_PROXY.to_string(),
+        name: ISTIO_PROXY.into(),
         image: "docker.io/istio/proxyv2:1.19.3".to_string(),
         ports: vec![15090],
     }

@@ -170,9 +170,9 @@ impl World {
                 for workload in s.workloads.iter_mut().filter(|w| needs_restart(w, op)) {
                     deploy.roll(workload);
                     for pod in &mut workload.pods {
-                        pod.phase = "Pending".to_string();
+                        pod.phase = "Pending".into();
                         pod.containers.iter_mut().for_each(|c| (c.ready, c.started_at) = (false, 0));
-                        starting.push(pod.name.clone());
+                        starting.push(pod.name.to_string());
                     }
                 }
             });
@@ -185,8 +185,8 @@ impl World {
         let Some(e) = self.env_mut(project, env) else { return };
         let pods = e.services.iter_mut().flat_map(|s| &mut s.workloads).flat_map(|w| &mut w.pods);
         let mut started = false;
-        for pod in pods.filter(|p| p.phase == "Pending" && names.contains(&p.name)) {
-            pod.phase = "Running".to_string();
+        for pod in pods.filter(|p| p.phase == "Pending" && names.iter().any(|n| *n == p.name)) {
+            pod.phase = "Running".into();
             let started_at = at_ms.div_euclid(1000).max(pod.created_at + 1);
             pod.containers.iter_mut().for_each(|c| (c.ready, c.started_at) = (true, started_at));
             started = true;
