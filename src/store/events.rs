@@ -129,12 +129,14 @@ impl KubeEvent {
         KubeEvent { count: 0, ..KubeEvent::normal(ObjectKind::Pod, pod, uid, Reason::Scheduled, message, now) }
     }
 
-    /// The correlator's key: same object, reason, message and type.
+    /// The correlator's key: same object, reason, message and type. The
+    /// uid, a number, goes first: it tells most events apart without
+    /// comparing a string, and every new event is compared with the log.
     fn same_as(&self, other: &KubeEvent) -> bool {
         self.count > 0
+            && self.object_uid == other.object_uid
             && self.object_kind == other.object_kind
             && self.object_name == other.object_name
-            && self.object_uid == other.object_uid
             && self.reason == other.reason
             && self.message == other.message
             && self.r#type == other.r#type
