@@ -118,8 +118,7 @@ impl World {
                 workloads: Vec::new(),
                 update_time: now,
             };
-            let images = record.containers.clone();
-            self.deploy_service(project, env, record, &images);
+            self.deploy_service(project, env, record);
             return;
         }
         self.change_service(project, env, name, |deploy, s| {

@@ -97,7 +97,8 @@ impl World {
         }
         let project =
             self.project(&args.project_key).ok_or_else(|| ApiError::zadig(codes::CREATE_ENV, msg::NO_DOCUMENTS))?;
-        let (services, globals) = render_creation(project, &args)?;
+        let requested = std::mem::take(&mut args.services);
+        let (services, globals) = render_creation(project, requested, &args.global_variables)?;
         self.check_creation(&args.project_key, &args)?;
         let envcfgs = super::envcfgs::parse_for_creation(&args.env_key, &args.env_configs)?;
 
@@ -124,8 +125,8 @@ impl World {
         if let Some(p) = self.projects.get_mut(&project_key) {
             p.envs.insert(args.env_key.clone(), env);
         }
-        for (service, containers) in services {
-            self.deploy_service(&project_key, &args.env_key, service, &containers);
+        for service in services {
+            self.deploy_service(&project_key, &args.env_key, service);
         }
         self.install_envcfgs(&project_key, &args.env_key, envcfgs, user);
         self.begin_transition(&project_key, &args.env_key, EnvStatus::Creating, Settle::Succeed { bump: false });
@@ -153,10 +154,11 @@ impl World {
 
     /// Deploys one rendered service into an environment: its record, in
     /// the project's service order, then its workloads and pods (with their
-    /// events).
-    pub fn deploy_service(&mut self, project: &str, env: &str, service: EnvService, images: &[Container]) {
+    /// events), running the record's images.
+    pub fn deploy_service(&mut self, project: &str, env: &str, service: EnvService) {
         let Some(p) = self.projects.get_mut(project) else { return };
-        let Some(template) = p.template(&service.name).cloned() else { return };
+        // Only the workload templates: the borrow of the project ends here.
+        let Some(templates) = p.template(&service.name).map(|t| t.workloads.clone()) else { return };
         // Istio injects its sidecar into every pod of a labelled namespace.
         let labelled = p.envs.get(env).is_some_and(|e| e.share.istio_label);
         let rank = |name: &str, p: &Project| p.service_rank(name);
@@ -168,7 +170,7 @@ impl World {
             e.services.insert(position.min(e.services.len()), service);
         }
         self.change_service(project, env, &name, |deploy, s| {
-            s.workloads = deploy.workloads(&template, images);
+            s.workloads = deploy.workloads(&templates, &s.containers);
             if labelled {
                 super::share::inject_sidecars(&mut s.workloads);
             }
@@ -236,13 +238,15 @@ impl World {
 
 /// The services and global variables of a creation request, rendered as
 /// `OpenAPICreateK8sEnv` renders them (§2.3 step 2–3).
-type RenderedServices = Vec<(EnvService, Vec<Container>)>;
-
-fn render_creation(project: &Project, args: &CreateEnvArgs) -> ApiResult<(RenderedServices, Vec<GlobalVariableKV>)> {
-    let mut globals = args.global_variables.clone();
-    let mut services = Vec::new();
-    for s in &args.services {
-        let mut kvs = s.variable_kvs.clone();
+fn render_creation(
+    project: &Project,
+    requested: Vec<CreateServiceArgs>,
+    globals: &[GlobalVariableKV],
+) -> ApiResult<(Vec<EnvService>, Vec<GlobalVariableKV>)> {
+    let mut globals = globals.to_vec();
+    let mut services = Vec::with_capacity(requested.len());
+    for s in requested {
+        let mut kvs = s.variable_kvs;
         for kv in kvs.iter_mut().filter(|kv| kv.use_global_variable) {
             let defined = project.global_variables.iter().any(|d| d.key == kv.kv.key);
             if let (true, Some(g)) = (defined, globals.iter_mut().find(|g| g.kv.key == kv.kv.key)) {
@@ -265,15 +269,14 @@ fn render_creation(project: &Project, args: &CreateEnvArgs) -> ApiResult<(Render
         variables::check_renderable(&kvs)
             .map_err(|e| ApiError::zadig(codes::CREATE_ENV, format!("failed to render variable: {e}")))?;
         let record = EnvService {
-            name: s.service_name.clone(),
+            name: s.service_name,
             revision: template.revision,
             containers: cluster::env_containers(template, &s.containers),
             variable_kvs: kvs,
             workloads: Vec::new(),
             update_time: 0,
         };
-        let images = record.containers.clone();
-        services.push((record, images));
+        services.push(record);
     }
     for g in globals.iter_mut() {
         if let Some(d) = project.global_variables.iter().find(|d| d.key == g.kv.key) {

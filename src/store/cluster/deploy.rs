@@ -8,9 +8,7 @@
 //! template.
 
 use super::super::events::{KubeEvent, ObjectKind, Reason};
-use super::super::model::{
-    Container, K8sService, Pod, PodContainer, ServiceTemplate, Workload, WorkloadKind, WorkloadTemplate,
-};
+use super::super::model::{Container, K8sService, Pod, PodContainer, Workload, WorkloadKind, WorkloadTemplate};
 use super::super::rng::Rng;
 use super::super::uid::Uid;
 
@@ -38,10 +36,10 @@ pub struct Deploy<'a> {
 }
 
 impl Deploy<'_> {
-    /// Builds every workload of `template`, using the environment's images
-    /// (`containers`) where a container name matches.
-    pub fn workloads(&mut self, template: &ServiceTemplate, images: &[Container]) -> Vec<Workload> {
-        template.workloads.iter().map(|w| self.workload(w, images)).collect()
+    /// Builds every workload of a service template, using the environment's
+    /// images (`containers`) where a container name matches.
+    pub fn workloads(&mut self, templates: &[WorkloadTemplate], images: &[Container]) -> Vec<Workload> {
+        templates.iter().map(|w| self.workload(w, images)).collect()
     }
 
     fn workload(&mut self, template: &WorkloadTemplate, images: &[Container]) -> Workload {

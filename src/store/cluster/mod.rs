@@ -138,7 +138,7 @@ mod tests {
     #[test]
     fn deployment_pods_are_named_workload_hash_suffix() {
         let mut rng = Rng::new(1);
-        let workloads = deploy(&mut rng).workloads(&template(WorkloadKind::Deployment, 2), &[]);
+        let workloads = deploy(&mut rng).workloads(&template(WorkloadKind::Deployment, 2).workloads, &[]);
         let w = &workloads[0];
         assert_eq!(w.pods.len(), 2);
         let parts: Vec<&str> = w.pods[0].name.rsplitn(3, '-').collect();
@@ -150,7 +150,7 @@ mod tests {
     #[test]
     fn statefulset_pods_are_numbered() {
         let mut rng = Rng::new(1);
-        let workloads = deploy(&mut rng).workloads(&template(WorkloadKind::StatefulSet, 2), &[]);
+        let workloads = deploy(&mut rng).workloads(&template(WorkloadKind::StatefulSet, 2).workloads, &[]);
         let names: Vec<&str> = workloads[0].pods.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["svc-0", "svc-1"]);
     }
@@ -158,7 +158,7 @@ mod tests {
     #[test]
     fn a_service_scaled_to_zero_is_unstart() {
         let mut rng = Rng::new(1);
-        let workloads = deploy(&mut rng).workloads(&template(WorkloadKind::Deployment, 0), &[]);
+        let workloads = deploy(&mut rng).workloads(&template(WorkloadKind::Deployment, 0).workloads, &[]);
         let service = EnvService {
             name: "svc".into(),
             revision: 1,
