@@ -9,8 +9,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::logs::generate::Fnv;
 
+/// Two words rather than a `u128`, whose 16-byte alignment would pad every
+/// event and workload that holds one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Uid(u128);
+pub struct Uid([u64; 2]);
 
 impl Uid {
     /// A version 4 UUID made of two random words.
@@ -20,7 +22,15 @@ impl Uid {
         let version = u128::from(0x4000 | (a & 0xfff));
         let variant = u128::from(0x8000 | ((b >> 48) & 0x3fff));
         let node = u128::from(b & 0xffff_ffff_ffff);
-        Uid(time_low << 96 | time_mid << 80 | version << 64 | variant << 48 | node)
+        Uid::from_bits(time_low << 96 | time_mid << 80 | version << 64 | variant << 48 | node)
+    }
+
+    fn from_bits(bits: u128) -> Self {
+        Uid([(bits >> 64) as u64, bits as u64])
+    }
+
+    fn bits(self) -> u128 {
+        u128::from(self.0[0]) << 64 | u128::from(self.0[1])
     }
 
     /// Another object's uid that follows from this one and `salt` (a
@@ -28,7 +38,7 @@ impl Uid {
     pub fn derived(self, salt: &str) -> Self {
         let mut hash = Fnv::new();
         hash.write(salt.as_bytes());
-        Uid(self.0 ^ u128::from(hash.finish()))
+        Uid::from_bits(self.bits() ^ u128::from(hash.finish()))
     }
 
     /// Reads the text form; any other text (a state file written before
@@ -38,7 +48,7 @@ impl Uid {
         let hex: String = text.chars().filter(|c| *c != '-').collect();
         let canonical = text.len() == 36 && hex.len() == 32;
         match u128::from_str_radix(&hex, 16) {
-            Ok(bits) if canonical => Uid(bits),
+            Ok(bits) if canonical => Uid::from_bits(bits),
             _ => Uid::default().derived(text),
         }
     }
@@ -46,7 +56,7 @@ impl Uid {
 
 impl fmt::Display for Uid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let b = self.0;
+        let b = self.bits();
         write!(
             f,
             "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
