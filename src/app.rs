@@ -1,11 +1,12 @@
 //! Where HTTP meets the world: the shared state and the one route table,
 //! behind the [`gateway`](crate::gateway).
 
+use std::convert::Infallible;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{StatusCode, Uri};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
@@ -14,6 +15,7 @@ use parking_lot::Mutex;
 use serde::Serialize;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
+use tower::{Layer, Service};
 
 use crate::api::{
     control, envcfgs, environments, events, logs, openapi, service_detail, services, share, variables, workloads,
@@ -277,7 +279,9 @@ fn routes() -> Router<AppState> {
 
 /// The application: the route table behind the gateway, wrapped in the
 /// routing behaviours gin has and axum lacks (see [`routing`]).
-pub fn router(state: AppState) -> Router {
+pub fn router(
+    state: AppState,
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync + 'static {
     let table = routes();
     let probe = table.clone().with_state(state.clone());
     let app = table
@@ -285,8 +289,9 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), traffic::traffic))
         .layer(middleware::from_fn_with_state(state.clone(), gateway::gateway))
         .with_state(state);
-    // Outside the table, so that it runs before axum routes the request.
-    Router::new().fallback_service(app).layer(middleware::from_fn_with_state(probe, routing::gin_routing))
+    // Around the table rather than a layer of it, so that it runs before
+    // axum routes the request.
+    middleware::from_fn_with_state(probe, routing::gin_routing).layer(app)
 }
 
 /// `GET /healthz`: liveness, without auth.

@@ -48,7 +48,8 @@ impl FromRequestParts<AppState> for Store {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<Store>().cloned().unwrap_or_else(|| state.store_for("")))
+        let tenant = parts.extensions.get::<Tenant>();
+        Ok(tenant.map(|t| t.store.clone()).unwrap_or_else(|| state.store_for("")))
     }
 }
 
@@ -67,7 +68,6 @@ pub async fn gateway(State(state): State<AppState>, mut request: Request, next: 
     };
     let caller = Caller { user: user_name(&token), token };
     let tenant = state.tenant_for(&caller.token);
-    request.extensions_mut().insert(tenant.store.clone());
     request.extensions_mut().insert(tenant);
     request.extensions_mut().insert(caller);
     next.run(request).await

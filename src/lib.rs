@@ -48,10 +48,11 @@ pub async fn serve(
     let router = app::router(state.clone());
     state.start_background();
     let stopping = state.clone();
-    let served = axum::serve(listener, router).with_graceful_shutdown(async move {
-        shutdown.await;
-        stopping.begin_shutdown();
-    });
+    let served =
+        axum::serve(listener, axum::ServiceExt::into_make_service(router)).with_graceful_shutdown(async move {
+            shutdown.await;
+            stopping.begin_shutdown();
+        });
     // A client that stops reading can hold a response forever; after the
     // grace period the server stops without it.
     let grace = {

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -120,6 +120,10 @@ impl Arrival {
 /// recorded and handed on. A body whose declared length is over the limit
 /// is handed on unread (`None`), for the handler to refuse as usual.
 async fn buffer(parts: &Parts, body: Body, max_body: usize) -> (Body, Result<Option<Bytes>, ApiError>) {
+    // Most requests are GETs without a body: nothing to read or copy.
+    if body.is_end_stream() {
+        return (body, Ok(Some(Bytes::new())));
+    }
     let declared =
         parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|length| length > max_body) {
