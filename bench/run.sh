@@ -54,6 +54,7 @@ rm -f "$WORK"/*.out "$WORK"/*.err
 
 step "worlds"
 make_world large 1000 10 10
+make_world large-json 1000 10 10 json
 for n in 10 1000 10000; do make_world "scale$n" 1 "$n" 2; done
 
 step "ceiling"
@@ -74,6 +75,7 @@ fi
 if wanted startup; then
   step "start-up"
   startup demo 20 "$BIN" --listen 127.0.0.1:0
+  startup large-json 5 "$BIN" --listen 127.0.0.1:0 --seed "$WORK/worlds/large-json"
   startup large 5 "$BIN" --listen 127.0.0.1:0 --seed "$WORK/worlds/large"
   startup ceiling 20 "$EX/bench_ceiling" 127.0.0.1:0
 fi
