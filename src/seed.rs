@@ -407,7 +407,11 @@ fn workload_template(w: &SeedWorkload, containers: &[SeedContainer]) -> Result<W
         replicas: w.replicas.unwrap_or(1),
         containers: containers
             .iter()
-            .map(|c| ContainerTemplate { name: c.name.as_str().into(), image: c.image.clone(), ports: c.ports.clone() })
+            .map(|c| ContainerTemplate {
+                name: c.name.as_str().into(),
+                image: c.image.as_str().into(),
+                ports: c.ports.as_slice().into(),
+            })
             .collect(),
         has_k8s_service: w.k8s_service.unwrap_or(has_ports && kind != WorkloadKind::CronJob),
         schedule: w.schedule.clone(),

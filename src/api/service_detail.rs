@@ -249,7 +249,7 @@ fn object_labels(project: &str, service: &str) -> BTreeMap<String, String> {
 fn images(w: &Workload) -> Vec<ImageView> {
     w.containers
         .iter()
-        .map(|c| ImageView { name: c.name.to_string(), image: c.image.clone(), image_name: image_name(&c.image) })
+        .map(|c| ImageView { name: c.name.to_string(), image: c.image.to_string(), image_name: image_name(&c.image) })
         .collect()
 }
 
@@ -265,7 +265,7 @@ fn pod_view(project: &str, service: &str, w: &Workload, pod: &Pod, now: i64) -> 
         .iter()
         .map(|c| ContainerView {
             name: c.name.to_string(),
-            image: c.image.clone(),
+            image: c.image.to_string(),
             restart_count: c.restart_count,
             status: "running",
             ready: c.ready,

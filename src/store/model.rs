@@ -9,7 +9,10 @@
 //! The simulated cluster's own strings (object names, hashes, phases, IPs)
 //! are `CompactString`s, which keep up to 24 bytes inline: a large world
 //! holds millions of them, and as `String`s each short one would be a heap
-//! allocation of its own.
+//! allocation of its own. A container's image and ports are shared (`Arc`)
+//! between its template, its workloads and their pods.
+
+use std::sync::Arc;
 
 use compact_str::CompactString;
 use indexmap::IndexMap;
@@ -124,8 +127,8 @@ pub struct WorkloadTemplate {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ContainerTemplate {
     pub name: CompactString,
-    pub image: String,
-    pub ports: Vec<u16>,
+    pub image: Arc<str>,
+    pub ports: Arc<[u16]>,
 }
 
 /// `commontypes.ServiceVariableKV`: `value` is any JSON value in Zadig.
@@ -370,8 +373,8 @@ impl Pod {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PodContainer {
     pub name: CompactString,
-    pub image: String,
-    pub ports: Vec<u16>,
+    pub image: Arc<str>,
+    pub ports: Arc<[u16]>,
     pub restart_count: u32,
     pub ready: bool,
     pub started_at: i64,

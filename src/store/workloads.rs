@@ -117,12 +117,12 @@ impl World {
         self.change_service(project, env, &service, |deploy, s| {
             let workload = &mut s.workloads[index];
             match workload.containers.iter_mut().find(|c| c.name == container) {
-                Some(c) if c.image == image => return,
-                Some(c) => c.image = image.to_string(),
+                Some(c) if *c.image == *image => return,
+                Some(c) => c.image = image.into(),
                 None => workload.containers.push(ContainerTemplate {
                     name: container.into(),
-                    image: image.to_string(),
-                    ports: Vec::new(),
+                    image: image.into(),
+                    ports: [].into(),
                 }),
             }
             deploy.roll(workload);

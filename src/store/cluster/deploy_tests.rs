@@ -12,7 +12,7 @@ fn template(kind: WorkloadKind, replicas: u32) -> ServiceTemplate {
             name: "web".into(),
             kind,
             replicas,
-            containers: vec![ContainerTemplate { name: "app".into(), image: "r/app:1".into(), ports: vec![80] }],
+            containers: vec![ContainerTemplate { name: "app".into(), image: "r/app:1".into(), ports: [80].into() }],
             has_k8s_service: true,
             schedule: None,
         }],

@@ -21,14 +21,15 @@ pub fn image_name(image: &str) -> String {
 }
 
 /// The containers a workload's pods run: its template's, with the
-/// environment's image where a container name matches.
+/// environment's image where a container name matches. An image equal to
+/// the template's shares the template's string.
 pub fn workload_containers(template: &WorkloadTemplate, images: &[Container]) -> Vec<ContainerTemplate> {
     template
         .containers
         .iter()
-        .map(|c| {
-            let image = images.iter().find(|i| i.name == c.name).map(|i| i.image.clone());
-            ContainerTemplate { image: image.unwrap_or_else(|| c.image.clone()), ..c.clone() }
+        .map(|c| match images.iter().find(|i| i.name == c.name) {
+            Some(i) if *i.image != *c.image => ContainerTemplate { image: i.image.as_str().into(), ..c.clone() },
+            _ => c.clone(),
         })
         .collect()
 }
@@ -39,7 +40,7 @@ pub fn env_containers(template: &ServiceTemplate, given: &[Container]) -> Vec<Co
     let mut containers = Vec::with_capacity(template.containers().count());
     containers.extend(template.containers().map(|c| {
         let image = given.iter().find(|g| g.name == c.name && !g.image.is_empty()).map(|g| g.image.clone());
-        let image = image.unwrap_or_else(|| c.image.clone());
+        let image = image.unwrap_or_else(|| c.image.to_string());
         Container { name: c.name.to_string(), r#type: String::new(), image_name: image_name(&image), image }
     }));
     containers
@@ -124,7 +125,11 @@ mod tests {
                 name: "svc".into(),
                 kind,
                 replicas,
-                containers: vec![ContainerTemplate { name: "app".into(), image: "r/a/app:1".into(), ports: vec![80] }],
+                containers: vec![ContainerTemplate {
+                    name: "app".into(),
+                    image: "r/a/app:1".into(),
+                    ports: [80].into(),
+                }],
                 has_k8s_service: true,
                 schedule: None,
             }],

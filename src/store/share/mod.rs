@@ -80,8 +80,8 @@ pub const ISTIO_PROXY: &str = "istio-proxy";
 pub fn istio_proxy_template() -> ContainerTemplate {
     ContainerTemplate {
         name: ISTIO_PROXY.into(),
-        image: "docker.io/istio/proxyv2:1.19.3".to_string(),
-        ports: vec![15090],
+        image: "docker.io/istio/proxyv2:1.19.3".into(),
+        ports: [15090].into(),
     }
 }
 
