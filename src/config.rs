@@ -15,7 +15,8 @@ pub struct Config {
     #[arg(long, env = "ZADIG_MOCK_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// A seed YAML file, or a folder of them, replacing the embedded demo world.
+    /// A seed file (YAML, or JSON when named `*.json`), or a folder of them,
+    /// replacing the embedded demo world.
     #[arg(long, env = "ZADIG_MOCK_SEED", conflicts_with = "no_seed")]
     pub seed: Option<PathBuf>,
 

@@ -85,6 +85,43 @@ fn an_invalid_seed_stops_the_start_naming_the_file_and_entry() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+#[tokio::test]
+async fn a_seed_folder_may_mix_yaml_and_json_files() {
+    // Arrange: the declarations in YAML, a project in JSON; read in name order.
+    let dir = std::env::temp_dir().join(format!("zadig-mock-mixed-seed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let declarations = "clusters: [{id: c1}]\nregistries: [{id: r1, address: reg.example.com, namespace: team}]\n";
+    std::fs::write(dir.join("0-clusters.yaml"), declarations).unwrap();
+    let project = r#"{"projects": [{"key": "shop",
+        "services": [{"name": "web", "containers": [{"name": "web", "image": "reg.example.com/team/web:1", "ports": [80]}]}],
+        "environments": [{"env_key": "dev", "cluster_id": "c1", "namespace": "shop-dev", "registry_id": "r1",
+                          "services": [{"service_name": "web"}]}]}]}"#;
+    std::fs::write(dir.join("1-shop.json"), project).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--seed"])
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+
+    // Act
+    let line = first_line(&mut child);
+    let address = line.trim().rsplit("listening on ").next().unwrap().to_string();
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let detail =
+        client.get(format!("{address}/openapi/environments/dev?projectKey=shop")).bearer_auth("t").send().await;
+    let detail: serde_json::Value = detail.expect("detail answers").json().await.expect("a JSON body");
+    let _ = child.kill();
+    std::fs::remove_dir_all(&dir).ok();
+
+    // Assert
+    assert!(line.contains("listening on"), "{line}");
+    assert_eq!(detail["namespace"], "shop-dev");
+    assert_eq!(detail["services"][0]["service_name"], "web");
+    assert_eq!(detail["services"][0]["containers"][0]["image"], "reg.example.com/team/web:1");
+}
+
 #[test]
 fn an_unreadable_seed_path_is_a_clear_error() {
     let output = Command::new(BIN).args(["--seed", "/nonexistent/seed.yaml"]).output().unwrap();
