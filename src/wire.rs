@@ -117,7 +117,7 @@ impl IntoResponse for Success {
 }
 
 /// The query string as gin reads it: `get` returns the first value or `""`.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct QueryParams(Vec<(String, String)>);
 
 impl QueryParams {

@@ -7,9 +7,10 @@
 
 use std::collections::VecDeque;
 
-use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::Value;
+
+use crate::wire::QueryParams;
 
 /// Bodies longer than this are recorded as their first bytes of text, so a
 /// full journal stays bounded whatever clients send.
@@ -25,8 +26,11 @@ pub struct Entry {
     pub method: String,
     /// The path as sent, without the query.
     pub path: String,
-    /// Each query parameter's first value, as Zadig's `c.Query` reads it.
-    pub query: IndexMap<String, String>,
+    /// Each query parameter's first value, as Zadig's `c.Query` reads it
+    /// (written as an object of them; kept as parsed, so that recording a
+    /// request copies nothing).
+    #[serde(serialize_with = "first_values")]
+    pub query: QueryParams,
     /// The route template that matched, e.g. `/openapi/environments/{env}`;
     /// `null` when none did.
     pub route: Option<String>,
@@ -41,6 +45,14 @@ pub struct Entry {
     pub duration_ms: u64,
     /// The id of the fault that acted on this request, if one did.
     pub fault: Option<u64>,
+}
+
+/// The query as an object of each parameter's first value, in order.
+fn first_values<S: Serializer>(query: &QueryParams, serializer: S) -> Result<S::Ok, S::Error> {
+    let pairs = query.pairs();
+    let first =
+        pairs.iter().enumerate().filter(|(i, (name, _))| !pairs[..*i].iter().any(|(earlier, _)| earlier == name));
+    serializer.collect_map(first.map(|(_, (name, value))| (name, value)))
 }
 
 /// Which entries to list; every given field must match.
@@ -136,7 +148,7 @@ mod tests {
             time: 0,
             method: method.into(),
             path: path.into(),
-            query: IndexMap::new(),
+            query: QueryParams::default(),
             route: Some(path.into()),
             body: Value::Null,
             body_truncated: false,

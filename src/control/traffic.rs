@@ -10,7 +10,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -103,7 +102,7 @@ impl Arrival {
         Entry {
             id: self.id,
             time: self.time,
-            query: first_values(&self.query),
+            query: self.query,
             method: self.method,
             path: self.path,
             route: self.route,
@@ -157,14 +156,6 @@ fn project_of(query: &QueryParams, body: Option<&Bytes>) -> Option<String> {
         }
         key => Some(key.to_string()),
     }
-}
-
-fn first_values(query: &QueryParams) -> IndexMap<String, String> {
-    let mut values = IndexMap::new();
-    for (name, value) in query.pairs() {
-        values.entry(name.clone()).or_insert_with(|| value.clone());
-    }
-    values
 }
 
 /// A fault's answer: its body (a string as text, anything else as JSON),

@@ -52,6 +52,17 @@ async fn the_journal_records_failures_and_unmatched_paths_too() {
 }
 
 #[tokio::test]
+async fn the_journal_records_each_query_parameter_once_with_its_first_value() {
+    let app = TestApp::spawn().await;
+
+    app.get("/openapi/environments/dev?projectKey=simple-demo&b=%E7%8E%AF+1&projectKey=other").await;
+    let text = app.get("/_mock/requests").await.text().await.expect("the journal's text");
+
+    // In the order sent, which a parsed `Value` would not show.
+    assert!(text.contains(r#""query":{"projectKey":"simple-demo","b":"环 1"}"#), "{text}");
+}
+
+#[tokio::test]
 async fn the_journal_filters_by_method_path_and_route() {
     // Arrange
     let app = TestApp::spawn().await;
