@@ -143,24 +143,69 @@ pub struct VariableKV {
 }
 
 /// `commontypes.RenderVariableKV`: a service's variable inside an environment.
-/// It is written flat, the variable's fields first (see [`VariableKV::write_fields`]).
+/// It is written and read flat, the variable's fields first (see
+/// [`VariableKV::write_fields`] and [`FlatRenderVariableKV`]).
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
+#[serde(from = "FlatRenderVariableKV")]
 pub struct RenderVariableKV {
-    #[serde(flatten)]
     pub kv: VariableKV,
     pub use_global_variable: bool,
     pub is_reference_variable: bool,
 }
 
 /// `commontypes.GlobalVariableKV`: an environment's global variable.
-/// It is written flat, the variable's fields first (see [`VariableKV::write_fields`]).
+/// It is written and read flat, the variable's fields first.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
+#[serde(from = "FlatGlobalVariableKV")]
 pub struct GlobalVariableKV {
-    #[serde(flatten)]
     pub kv: VariableKV,
     pub related_services: Vec<String>,
+}
+
+/// How a [`RenderVariableKV`] is read: every field at one level, as Go
+/// embeds `ServiceVariableKV`. Read field by field rather than through
+/// `#[serde(flatten)]`, which buffers the object first: a type error then
+/// named the variable rather than its field, unlike Go's decoder.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct FlatRenderVariableKV {
+    key: String,
+    value: Value,
+    r#type: String,
+    options: Vec<String>,
+    desc: String,
+    use_global_variable: bool,
+    is_reference_variable: bool,
+}
+
+impl From<FlatRenderVariableKV> for RenderVariableKV {
+    fn from(f: FlatRenderVariableKV) -> Self {
+        let kv = VariableKV { key: f.key, value: f.value, r#type: f.r#type, options: f.options, desc: f.desc };
+        RenderVariableKV {
+            kv,
+            use_global_variable: f.use_global_variable,
+            is_reference_variable: f.is_reference_variable,
+        }
+    }
+}
+
+/// How a [`GlobalVariableKV`] is read (see [`FlatRenderVariableKV`]).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct FlatGlobalVariableKV {
+    key: String,
+    value: Value,
+    r#type: String,
+    options: Vec<String>,
+    desc: String,
+    related_services: Vec<String>,
+}
+
+impl From<FlatGlobalVariableKV> for GlobalVariableKV {
+    fn from(f: FlatGlobalVariableKV) -> Self {
+        let kv = VariableKV { key: f.key, value: f.value, r#type: f.r#type, options: f.options, desc: f.desc };
+        GlobalVariableKV { kv, related_services: f.related_services }
+    }
 }
 
 impl VariableKV {
