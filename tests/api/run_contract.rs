@@ -69,6 +69,21 @@ async fn the_binary_announces_its_real_address_and_stops_cleanly_on_sigterm() {
 }
 
 #[test]
+fn a_sigterm_as_soon_as_the_listening_line_is_read_is_a_clean_stop() {
+    // Several starts: the signal races the server's first steps after the line.
+    for _ in 0..10 {
+        let mut child = start_on_a_free_port();
+        first_line(&mut child);
+        Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+        let status = wait_with_deadline(&mut child, Duration::from_secs(5));
+        if status.is_none() {
+            let _ = child.kill();
+        }
+        assert_eq!(status.and_then(|s| s.code()), Some(0), "killed by the signal instead of stopping: {status:?}");
+    }
+}
+
+#[test]
 fn an_invalid_seed_stops_the_start_naming_the_file_and_entry() {
     let dir = std::env::temp_dir().join(format!("zadig-mock-seed-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
