@@ -223,12 +223,15 @@ async fn a_wrong_type_inside_a_variable_names_the_variable_field_as_go_does() {
     let path = "/openapi/environments/dev/variable?projectKey=simple-demo";
 
     let key = app.send_json(Method::PUT, path, &json!({"global_variables": [{"key": 1}]})).await;
-    let option = app.send_json(Method::PUT, path, &json!({"global_variables": [{"key": "a", "options": [true]}]})).await;
+    let option =
+        app.send_json(Method::PUT, path, &json!({"global_variables": [{"key": "a", "options": [true]}]})).await;
 
     // Go names the innermost struct (`GlobalVariableKV`); the field path and
     // the JSON kind are Go's (`json.UnmarshalTypeError`).
     let field = |name: &str, kind: &str| {
-        format!("json: cannot unmarshal {kind} into Go struct field OpenAPIEnvGlobalVariables.global_variables.{name} of type string")
+        format!(
+            "json: cannot unmarshal {kind} into Go struct field OpenAPIEnvGlobalVariables.global_variables.{name} of type string"
+        )
     };
     assert_internal_error(key, &field("key", "number")).await;
     assert_internal_error(option, &field("options", "bool")).await;
