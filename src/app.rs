@@ -284,14 +284,17 @@ pub fn router(
 ) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync + 'static {
     let table = routes();
     let probe = table.clone().with_state(state.clone());
-    let app = table
-        .layer(DefaultBodyLimit::max(state.inner.max_body))
-        .layer(middleware::from_fn_with_state(state.clone(), traffic::traffic))
-        .layer(middleware::from_fn_with_state(state.clone(), gateway::gateway))
-        .with_state(state);
-    // Around the table rather than a layer of it, so that it runs before
-    // axum routes the request.
-    middleware::from_fn_with_state(probe, routing::gin_routing).layer(app)
+    // The journal needs the matched route: a layer of the table. The rest
+    // run around it, before axum routes the request (and once, rather than
+    // as a copy in every route).
+    let app = table.layer(middleware::from_fn_with_state(state.clone(), traffic::traffic)).with_state(state.clone());
+    let gateway = middleware::from_fn_with_state(state.clone(), gateway::gateway);
+    let around = (
+        middleware::from_fn_with_state(probe, routing::gin_routing),
+        gateway,
+        DefaultBodyLimit::max(state.inner.max_body),
+    );
+    around.layer(app)
 }
 
 /// `GET /healthz`: liveness, without auth.
