@@ -35,8 +35,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientMethod {
 /// The middleware: see the module documentation.
 pub async fn gin_routing(State(probe): State<Router>, mut request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    request.extensions_mut().insert(ClientMethod(method.clone()));
     if method == Method::HEAD {
+        // Recorded only where it differs from the request's own method.
+        request.extensions_mut().insert(ClientMethod(method.clone()));
         // A method no route serves, so axum cannot map it onto GET.
         *request.method_mut() = Method::from_bytes(b"HEAD-UNROUTED").unwrap_or(Method::OPTIONS);
     }

@@ -77,22 +77,22 @@ pub fn service_status(env_status: EnvStatus, service: &EnvService) -> &'static s
     if !has_containers {
         return "succeeded";
     }
-    let (cronjobs, others): (Vec<&Workload>, Vec<&Workload>) =
-        service.workloads.iter().partition(|w| w.kind == WorkloadKind::CronJob);
-    if others.is_empty() {
-        let suspended = cronjobs.iter().filter(|w| w.suspend).count();
+    let is_cronjob = |w: &&Workload| w.kind == WorkloadKind::CronJob;
+    let cronjobs = || service.workloads.iter().filter(is_cronjob);
+    if cronjobs().count() == service.workloads.len() {
+        let suspended = cronjobs().filter(|w| w.suspend).count();
         return match suspended {
             0 => "nosuspend",
-            n if n == cronjobs.len() => "allsuspend",
+            n if n == service.workloads.len() => "allsuspend",
             _ => "partsuspend",
         };
     }
-    let pods: Vec<&Pod> = others.iter().flat_map(|w| w.pods.iter()).collect();
-    let status = if pods.is_empty() {
+    let pods = || service.workloads.iter().filter(|w| !is_cronjob(w)).flat_map(|w| w.pods.iter());
+    let status = if pods().next().is_none() {
         "unstart"
-    } else if pods.iter().all(|p| p.phase == "Succeeded") {
+    } else if pods().all(|p| p.phase == "Succeeded") {
         "succeeded"
-    } else if pods.iter().filter(|p| p.phase != "Succeeded").all(|p| p.ready()) {
+    } else if pods().filter(|p| p.phase != "Succeeded").all(Pod::ready) {
         "running"
     } else {
         "unstable"
