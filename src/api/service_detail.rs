@@ -191,7 +191,7 @@ impl ServiceResponse {
     /// `service_endpoints`.
     fn of(project: &str, env: &Environment, service: &EnvService, now: i64) -> Self {
         let mut response = Self::empty(&service.name, project, env);
-        let labels = object_labels(project, &service.name);
+        let labels = cluster::object_labels(project, &service.name);
         for w in &service.workloads {
             match w.kind {
                 WorkloadKind::CronJob => response.cron_jobs.push(CronJobView {
@@ -234,16 +234,6 @@ impl ServiceResponse {
         }
         response
     }
-}
-
-/// The labels Zadig renders onto a service's objects.
-fn object_labels(project: &str, service: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        ("app.kubernetes.io/instance".to_string(), service.to_string()),
-        ("app.kubernetes.io/name".to_string(), project.to_string()),
-        ("s-product".to_string(), project.to_string()),
-        ("s-service".to_string(), service.to_string()),
-    ])
 }
 
 fn images(w: &Workload) -> Vec<ImageView> {

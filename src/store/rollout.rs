@@ -27,8 +27,7 @@ impl World {
         let e = projects.get_mut(project)?.envs.get_mut(env)?;
         let namespace = e.namespace.clone();
         let target = e.services.iter_mut().find(|s| s.name == service)?;
-        let mut deploy =
-            Deploy { rng, now, project, service, namespace: &namespace, nodes: &nodes, events: Vec::new() };
+        let mut deploy = Deploy { rng, now, namespace: &namespace, nodes: &nodes, events: Vec::new() };
         let result = change(&mut deploy, target);
         let raised = deploy.events;
         events::record(&mut e.events, raised, now);

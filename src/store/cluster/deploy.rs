@@ -25,8 +25,6 @@ pub struct Deploy<'a> {
     pub rng: &'a mut Rng,
     /// Unix seconds.
     pub now: i64,
-    pub project: &'a str,
-    pub service: &'a str,
     /// The environment's namespace (named by scheduler events).
     pub namespace: &'a str,
     /// Node IPs of the environment's cluster.

@@ -30,8 +30,7 @@ fn messages(events: &[KubeEvent], kind: &str) -> Vec<String> {
 #[test]
 fn rolling_a_one_replica_deployment_scales_the_new_set_up_then_the_old_down() {
     let mut rng = Rng::new(3);
-    let mut deploy =
-        Deploy { rng: &mut rng, now: 10, project: "p", service: "web", namespace: "ns", nodes: &[], events: vec![] };
+    let mut deploy = Deploy { rng: &mut rng, now: 10, namespace: "ns", nodes: &[], events: vec![] };
     let mut w = deploy.workloads(&template(WorkloadKind::Deployment, 1).workloads, &[]).remove(0);
     let (old_hash, old_pod) = (w.template_hash.clone(), w.pods[0].name.clone());
     deploy.events.clear();
@@ -55,8 +54,7 @@ fn rolling_a_one_replica_deployment_scales_the_new_set_up_then_the_old_down() {
 #[test]
 fn a_four_replica_rollout_moves_one_pod_at_a_time() {
     let mut rng = Rng::new(3);
-    let mut deploy =
-        Deploy { rng: &mut rng, now: 10, project: "p", service: "web", namespace: "ns", nodes: &[], events: vec![] };
+    let mut deploy = Deploy { rng: &mut rng, now: 10, namespace: "ns", nodes: &[], events: vec![] };
     let mut w = deploy.workloads(&template(WorkloadKind::Deployment, 4).workloads, &[]).remove(0);
     deploy.events.clear();
 
@@ -73,8 +71,7 @@ fn a_four_replica_rollout_moves_one_pod_at_a_time() {
 #[test]
 fn a_statefulset_rollout_recreates_its_pods_under_the_same_names() {
     let mut rng = Rng::new(3);
-    let mut deploy =
-        Deploy { rng: &mut rng, now: 10, project: "p", service: "web", namespace: "ns", nodes: &[], events: vec![] };
+    let mut deploy = Deploy { rng: &mut rng, now: 10, namespace: "ns", nodes: &[], events: vec![] };
     let mut w = deploy.workloads(&template(WorkloadKind::StatefulSet, 2).workloads, &[]).remove(0);
     let old_uids: Vec<crate::store::Uid> = w.pods.iter().map(|p| p.uid).collect();
     deploy.events.clear();
@@ -97,8 +94,7 @@ fn a_statefulset_rollout_recreates_its_pods_under_the_same_names() {
 #[test]
 fn scaling_past_the_pod_cap_keeps_the_replica_count_but_not_the_pods() {
     let mut rng = Rng::new(3);
-    let mut deploy =
-        Deploy { rng: &mut rng, now: 10, project: "p", service: "web", namespace: "ns", nodes: &[], events: vec![] };
+    let mut deploy = Deploy { rng: &mut rng, now: 10, namespace: "ns", nodes: &[], events: vec![] };
     let mut w = deploy.workloads(&template(WorkloadKind::Deployment, 1).workloads, &[]).remove(0);
 
     deploy.scale(&mut w, 1_000_000);

@@ -46,17 +46,22 @@ pub fn env_containers(template: &ServiceTemplate, given: &[Container]) -> Vec<Co
     containers
 }
 
-/// A pod's labels: the ones Zadig renders onto a service's objects, and
-/// the controller's. They follow from the workload rather than being kept
-/// per pod, because a rollout replaces every pod at once: a pod always
-/// carries its workload's current `pod-template-hash`.
-pub fn pod_labels(project: &str, service: &str, workload: &Workload, pod: &Pod) -> BTreeMap<String, String> {
-    let mut labels = BTreeMap::from([
+/// The labels Zadig renders onto a service's objects.
+pub fn object_labels(project: &str, service: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
         ("app.kubernetes.io/instance".to_string(), service.to_string()),
         ("app.kubernetes.io/name".to_string(), project.to_string()),
         ("s-product".to_string(), project.to_string()),
         ("s-service".to_string(), service.to_string()),
-    ]);
+    ])
+}
+
+/// A pod's labels: its service's object labels and the controller's. They
+/// follow from the workload rather than being kept per pod, because a
+/// rollout replaces every pod at once: a pod always carries its workload's
+/// current `pod-template-hash`.
+pub fn pod_labels(project: &str, service: &str, workload: &Workload, pod: &Pod) -> BTreeMap<String, String> {
+    let mut labels = object_labels(project, service);
     match workload.kind {
         WorkloadKind::StatefulSet => {
             let revision = format!("{}-{}", workload.name, workload.template_hash);
@@ -137,7 +142,7 @@ mod tests {
     }
 
     fn deploy(rng: &mut Rng) -> Deploy<'_> {
-        Deploy { rng, now: 100, project: "p", service: "svc", namespace: "ns", nodes: &[], events: Vec::new() }
+        Deploy { rng, now: 100, namespace: "ns", nodes: &[], events: Vec::new() }
     }
 
     #[test]
