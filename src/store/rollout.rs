@@ -6,7 +6,7 @@
 use super::World;
 use super::cluster::Deploy;
 use super::events;
-use super::model::{EnvService, Workload, WorkloadKind};
+use super::model::{EnvService, Environment, Workload, WorkloadKind};
 
 impl World {
     /// Runs `change` on one deployed service with its environment's
@@ -21,16 +21,16 @@ impl World {
         change: impl FnOnce(&mut Deploy<'_>, &mut EnvService) -> R,
     ) -> Option<R> {
         let now = self.now();
-        let cluster_id = &self.env(project, env)?.cluster_id;
-        let nodes = self.clusters.iter().find(|c| &c.id == cluster_id).map(|c| c.nodes.clone()).unwrap_or_default();
-        let World { rng, projects, .. } = self;
-        let e = projects.get_mut(project)?.envs.get_mut(env)?;
-        let namespace = e.namespace.clone();
-        let target = e.services.iter_mut().find(|s| s.name == service)?;
-        let mut deploy = Deploy { rng, now, namespace: &namespace, nodes: &nodes, events: Vec::new() };
+        // Borrowed field by field, not copied: this runs for every deployed
+        // service of a seed.
+        let World { rng, projects, clusters, .. } = self;
+        let Environment { cluster_id, namespace, services, events: log, .. } =
+            projects.get_mut(project)?.envs.get_mut(env)?;
+        let nodes = clusters.iter().find(|c| c.id == *cluster_id).map_or(&[][..], |c| c.nodes.as_slice());
+        let target = services.iter_mut().find(|s| s.name == service)?;
+        let mut deploy = Deploy { rng, now, namespace, nodes, events: Vec::new() };
         let result = change(&mut deploy, target);
-        let raised = deploy.events;
-        events::record(&mut e.events, raised, now);
+        events::record(log, deploy.events, now);
         self.touch();
         Some(result)
     }
