@@ -1,6 +1,7 @@
 //! Writes a large seed world for the benchmark suite (`bench/run.sh`): a
 //! folder of seed files, one per project, which `--seed DIR` reads in name
-//! order: YAML by default, or the same documents as JSON. Every project has the same shape: `SERVICES` service templates
+//! order: YAML by default, or the same documents as JSON. Every project has
+//! the same shape: `SERVICES` service templates
 //! (one Deployment, one container with a port, two variables each, one of
 //! them bound to a project global variable) and `ENVS` test environments
 //! running every service.
@@ -10,7 +11,6 @@
 //! cargo run --release --example bench_world -- /tmp/world 1000 10 10   # 100,000 services
 //! ```
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
@@ -42,71 +42,34 @@ fn main() {
 
 fn write_world(out: &PathBuf, projects: usize, envs: usize, services: usize, json: bool) -> std::io::Result<()> {
     std::fs::create_dir_all(out)?;
+    let extension = if json { "json" } else { "yaml" };
+    let write = |name: String, document: Value| {
+        let text = if json {
+            document.to_string()
+        } else {
+            serde_saphyr::to_string(&document).map_err(|e| std::io::Error::other(e.to_string()))?
+        };
+        std::fs::write(out.join(format!("{name}.{extension}")), text)
+    };
     // Files are read in name order: the shared declarations come first.
-    if json {
-        std::fs::write(out.join("0-infrastructure.json"), infrastructure_json().to_string())?;
-        for p in 1..=projects {
-            std::fs::write(out.join(format!("p{p:05}.json")), project_json(p, envs, services).to_string())?;
-        }
-    } else {
-        std::fs::write(out.join("0-infrastructure.yaml"), infrastructure())?;
-        for p in 1..=projects {
-            std::fs::write(out.join(format!("p{p:05}.yaml")), project(p, envs, services))?;
-        }
+    write("0-infrastructure".to_string(), infrastructure())?;
+    for p in 1..=projects {
+        write(format!("p{p:05}"), project(p, envs, services))?;
     }
     Ok(())
 }
 
-fn infrastructure() -> String {
-    format!(
-        "clusters:\n  - {{id: {CLUSTER}, name: bench-cluster, nodes: [172.16.0.46, 172.16.0.47]}}\n\
-         registries:\n  - {{id: {REGISTRY}, address: registry.example.com, namespace: bench, default: true}}\n"
-    )
-}
-
-/// One project: its templates, then its environments. Flow style keeps the
-/// files short; the content is what a hand-written seed would hold.
-fn project(p: usize, envs: usize, services: usize) -> String {
-    let key = format!("p{p:05}");
-    let mut y = String::with_capacity(1024 + envs * (200 + services * 90));
-    let _ = writeln!(y, "projects:\n  - key: {key}\n    name: Project {p}");
-    y.push_str("    global_variables:\n      - {key: cpuLimit, value: 1000m, type: string, desc: CPU limit}\n");
-    y.push_str("    services:\n");
-    for s in 1..=services {
-        let _ = writeln!(
-            y,
-            "      - name: svc{s:02}\n        containers: [{{name: svc{s:02}, image: registry.example.com/bench/svc{s:02}:v1, ports: [{}]}}]\n        variables: [{{key: cpuLimit, value: 500m, type: string}}, {{key: port, value: \"{}\", type: string}}]",
-            8000 + s,
-            8000 + s
-        );
-    }
-    y.push_str("    environments:\n");
-    for e in 1..=envs {
-        let _ = writeln!(
-            y,
-            "      - {{env_key: env{e:05}, cluster_id: {CLUSTER}, namespace: {key}-env{e:05}, registry_id: {REGISTRY}, global_variables: [{{key: cpuLimit, value: 1000m}}], services: ["
-        );
-        for s in 1..=services {
-            let _ = writeln!(
-                y,
-                "          {{service_name: svc{s:02}, variable_kvs: [{{key: cpuLimit, use_global_variable: true}}]}},"
-            );
-        }
-        y.push_str("        ]}\n");
-    }
-    y
-}
-
-/// [`infrastructure`] as JSON.
-fn infrastructure_json() -> Value {
+/// The clusters and registries every environment uses.
+fn infrastructure() -> Value {
     json!({
         "clusters": [{"id": CLUSTER, "name": "bench-cluster", "nodes": ["172.16.0.46", "172.16.0.47"]}],
         "registries": [{"id": REGISTRY, "address": "registry.example.com", "namespace": "bench", "default": true}],
     })
 }
 
-/// [`project`] as JSON: the same document.
-fn project_json(p: usize, envs: usize, services: usize) -> Value {
+/// One project: its templates, then its environments; the content is what
+/// a hand-written seed would hold.
+fn project(p: usize, envs: usize, services: usize) -> Value {
     let key = format!("p{p:05}");
     let templates: Vec<Value> = (1..=services)
         .map(|s| {
