@@ -40,8 +40,7 @@ pub struct KubeEvent {
     /// 0 for events written through `events.k8s.io/v1` (the scheduler's),
     /// which carry an `eventTime` and no count.
     pub count: i32,
-    /// Every event the simulated cluster raises is `Normal`.
-    pub r#type: EventType,
+    // No `type`: every event the simulated cluster raises is `Normal`.
 }
 
 /// `involvedObject.kind` of an event.
@@ -64,11 +63,6 @@ pub enum Reason {
     Created,
     Started,
     Killing,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-pub enum EventType {
-    Normal,
 }
 
 impl ObjectKind {
@@ -97,14 +91,6 @@ impl Reason {
     }
 }
 
-impl EventType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::Normal => "Normal",
-        }
-    }
-}
-
 impl KubeEvent {
     /// A `Normal` event about one object, seen once at `now`.
     pub fn normal(kind: ObjectKind, name: &str, uid: Uid, reason: Reason, message: String, now: i64) -> Self {
@@ -117,7 +103,6 @@ impl KubeEvent {
             first_seen: now,
             last_seen: now,
             count: 1,
-            r#type: EventType::Normal,
         }
     }
 
@@ -129,7 +114,8 @@ impl KubeEvent {
         KubeEvent { count: 0, ..KubeEvent::normal(ObjectKind::Pod, pod, uid, Reason::Scheduled, message, now) }
     }
 
-    /// The correlator's key: same object, reason, message and type. The
+    /// The correlator's key: same object, reason and message (and type,
+    /// always `Normal` here). The
     /// uid, a number, goes first: it tells most events apart without
     /// comparing a string, and every new event is compared with the log.
     fn same_as(&self, other: &KubeEvent) -> bool {
@@ -139,7 +125,6 @@ impl KubeEvent {
             && self.object_name == other.object_name
             && self.reason == other.reason
             && self.message == other.message
-            && self.r#type == other.r#type
     }
 
     fn alive_at(&self, now: i64) -> bool {
